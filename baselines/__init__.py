@@ -1,0 +1,8 @@
+"""Baselines (``zoo.baselines``): dedicated DuRN models, cascade, mixed-degradation baseline, classical methods.
+
+Importing this package registers every baseline in ``zoo.registry.MODELS``.
+"""
+
+from . import identity
+
+__all__ = ["identity"]

@@ -1,0 +1,1 @@
+"""demo of mbn-zoo (zoo.demo)."""

@@ -1,0 +1,1 @@
+"""Dual residual blocks (``zoo.blocks``); importing this package registers them in ``zoo.registry.BLOCKS``."""

@@ -1,0 +1,1 @@
+"""MBN input and output branches (``zoo.branches``); importing this package registers them in ``BRANCHES``."""

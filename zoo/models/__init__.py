@@ -1,0 +1,1 @@
+"""MBN family models (``zoo.models``); importing this package registers them in ``zoo.registry.MODELS``."""
