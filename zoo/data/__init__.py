@@ -1,0 +1,1 @@
+"""Data: degradation synthesis, clean images, datasets, metrics and losses (``zoo.data``)."""
