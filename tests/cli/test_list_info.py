@@ -1,0 +1,39 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zoo.cli.main import main
+
+
+def test_list_prints_registered_models(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "identity" in out
+
+
+def test_list_pattern_without_match_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "no_such_*"]) == 1
+    assert "no model matches" in capsys.readouterr().out
+
+
+def test_info_shows_parameters_and_metadata(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "identity"]) == 0
+    out = capsys.readouterr().out
+    assert "parameters: 0" in out
+    assert '"learned": false' in out
+
+
+def test_unknown_model_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "identiy"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "unknown model 'identiy'" in err[0] and "identity" in err[0]
+
+
+def test_console_script_is_installed() -> None:
+    exe = Path(sys.executable).with_name("zoo")
+    assert exe.is_file(), "the `zoo` console script is not installed next to the interpreter"
+    out = subprocess.run([str(exe), "list", "identity"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("identity")

@@ -1,0 +1,124 @@
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+import torch
+
+from zoo.registry import ChecksumError, load_state_dict, save_release_weights, sha256_file
+from zoo.registry import pretrained as pretrained_module
+from zoo.registry.factory import create_model
+
+
+def test_safetensors_round_trip_with_sha256(tmp_path: Path) -> None:
+    tensors = {"a": torch.arange(6.0).reshape(2, 3), "b": torch.ones(4)}
+    digest = save_release_weights(tensors, tmp_path / "w.safetensors", {"tag": "unit"})
+    assert digest == sha256_file(tmp_path / "w.safetensors")
+    loaded = load_state_dict(tmp_path / "w.safetensors", expected_sha256=digest)
+    assert torch.equal(loaded["a"], tensors["a"]) and torch.equal(loaded["b"], tensors["b"])
+    assert not (tmp_path / "w.safetensors.tmp").exists()
+
+
+def test_tampered_file_fails_the_checksum(tmp_path: Path) -> None:
+    path = tmp_path / "w.safetensors"
+    digest = save_release_weights({"a": torch.zeros(8)}, path, {})
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError, match="does not match"):
+        load_state_dict(path, expected_sha256=digest)
+
+
+def test_torch_files_load_weights_only_and_unwrap(tmp_path: Path) -> None:
+    path = tmp_path / "ckpt.pth"
+    torch.save({"state_dict": {"w": torch.ones(2)}, "meta": {"epoch": 3}}, path)
+    assert torch.equal(load_state_dict(path)["w"], torch.ones(2))
+
+
+class _Evil:
+    def __reduce__(self):  # would run code if unpickled without weights_only
+        return (print, ("pwned",))
+
+
+def test_pickled_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "evil.pth"
+    with open(path, "wb") as handle:
+        pickle.dump({"w": _Evil()}, handle)
+    with pytest.raises(ValueError, match="weights-only"):
+        load_state_dict(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        load_state_dict(tmp_path / "nope.safetensors")
+
+
+@pytest.fixture
+def fake_weights_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(pretrained_module, "weights_dir", lambda: tmp_path)
+    pretrained_module.pretrained_table.cache_clear()
+    yield tmp_path
+    pretrained_module.pretrained_table.cache_clear()
+
+
+def test_pretrained_tag_loads_and_verifies(fake_weights_dir: Path) -> None:
+    from zoo.registry import MODELS, ModelInfo, register_model
+
+    @register_model("unit_linear", ModelInfo(task="test"), force=True)
+    class UnitLinear(torch.nn.Module):
+        def __init__(self, features: int = 2) -> None:
+            super().__init__()
+            self.fc = torch.nn.Linear(features, features)
+
+    try:
+        reference = UnitLinear(features=3)
+        digest = save_release_weights(reference.state_dict(), fake_weights_dir / "u.safetensors", {})
+        manifest = {
+            "unit_linear.toy": {
+                "file": "u.safetensors",
+                "sha256": digest,
+                "config": {"features": 3},
+                "metadata": {"summary": "toy"},
+            }
+        }
+        (fake_weights_dir / "manifest.json").write_text(json.dumps(manifest))
+        pretrained_module.pretrained_table.cache_clear()
+
+        model = create_model("unit_linear.toy", pretrained=True)
+        assert model.fc.in_features == 3
+        assert torch.equal(model.fc.weight, reference.fc.weight)
+        assert model.zoo_name == "unit_linear.toy" and model.zoo_metadata == {"summary": "toy"}
+        assert not model.training
+        assert create_model("unit_linear", pretrained=True).fc.in_features == 3  # default tag
+
+        manifest["unit_linear.toy"]["sha256"] = "0" * 64
+        (fake_weights_dir / "manifest.json").write_text(json.dumps(manifest))
+        pretrained_module.pretrained_table.cache_clear()
+        with pytest.raises(ChecksumError):
+            create_model("unit_linear.toy", pretrained=True)
+    finally:
+        MODELS._module_dict.pop("unit_linear", None)
+        from zoo.registry import MODEL_INFO
+
+        MODEL_INFO.pop("unit_linear", None)
+
+
+def test_checkpoint_shape_mismatch_names_the_key(tmp_path: Path) -> None:
+    from zoo.registry import MODEL_INFO, MODELS, ModelInfo, register_model
+
+    @register_model("unit_linear2", ModelInfo(task="test"), force=True)
+    class UnitLinear2(torch.nn.Module):
+        def __init__(self, features: int = 2) -> None:
+            super().__init__()
+            self.fc = torch.nn.Linear(features, features)
+
+    try:
+        torch.save(UnitLinear2(features=3).state_dict(), tmp_path / "w.pth")
+        with pytest.raises(ValueError, match="fc.weight"):
+            create_model("unit_linear2", checkpoint=tmp_path / "w.pth")
+        torch.save({"other": torch.ones(1)}, tmp_path / "x.pth")
+        with pytest.raises(KeyError, match="missing"):
+            create_model("unit_linear2", checkpoint=tmp_path / "x.pth")
+    finally:
+        MODELS._module_dict.pop("unit_linear2", None)
+        MODEL_INFO.pop("unit_linear2", None)
