@@ -3,6 +3,6 @@
 Importing this package registers every baseline in ``zoo.registry.MODELS``.
 """
 
-from . import identity
+from . import classical, identity
 
-__all__ = ["identity"]
+__all__ = ["classical", "identity"]

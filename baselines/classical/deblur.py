@@ -1,0 +1,212 @@
+"""Wiener and Richardson-Lucy motion deblurring as zoo models: oracle (true kernel given) and blind variants.
+
+Oracle models take the true correlation kernel of the synthesis, ``forward(x, kernel=K)``, and are flagged
+``oracle=True``: their scores are upper bounds, not comparable with methods that see only the image. Blind models
+pick the kernel from the synthesis family with ``kernel_search.estimate_motion_kernel`` (one kernel per image).
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from zoo.registry import ModelInfo, register_model
+
+from ._image_io import apply_per_image, check_images
+from .deconvolution import richardson_lucy_deconvolve, wiener_deconvolve
+from .kernel_search import KernelCandidate, candidate_kernels, estimate_motion_kernel
+
+__all__ = ["RLDeblurBlind", "RLDeblurOracle", "WienerDeblurBlind", "WienerDeblurOracle", "per_image_kernels"]
+
+WIENER_PAPER = "Wiener 1949 (Extrapolation, Interpolation, and Smoothing of Stationary Time Series)"
+RL_PAPER = "Richardson 1972 (JOSA 62(1)); Lucy 1974 (AJ 79(6))"
+BLIND_NOTE = (
+    "Blind within the synthesis family: the kernel is chosen among the 6 ImageNet-C motion-blur settings x angles "
+    "-45..45 (step 5) by the gradient sparsity ||grad||_1/||grad||_2 of a Wiener deconvolution. Slow (~1 s per "
+    "256^2 image on one core) and often wrong on smooth images."
+)
+ORACLE_NOTE = "Oracle: needs the true correlation kernel, forward(x, kernel=K) with K (k, k) or (B, k, k)."
+
+
+def per_image_kernels(kernel: np.ndarray | torch.Tensor | None, batch: int) -> list[np.ndarray]:
+    """Validate an oracle kernel argument and return one (k, k) float64 kernel per image.
+
+    Args:
+        kernel: (k, k) kernel shared by the batch or (B, k, k) kernels, numpy or torch.
+        batch: Batch size B.
+
+    Raises:
+        ValueError: The kernel is missing or has the wrong shape.
+    """
+    if kernel is None:
+        raise ValueError(
+            "this is an oracle deblurring model: pass the true blur kernel, model(x, kernel=K), with K the "
+            "(k, k) correlation kernel of the synthesis (e.g. zoo.data.kernels.motion_blur_kernel(...)) or a "
+            "(B, k, k) stack; use the *_blind variant when the kernel is unknown"
+        )
+    array = kernel.detach().cpu().double().numpy() if isinstance(kernel, torch.Tensor) else np.asarray(kernel)
+    array = array.astype(np.float64)
+    if array.ndim == 2:
+        return [array] * batch
+    if array.ndim == 3 and array.shape[0] == batch:
+        return list(array)
+    raise ValueError(f"kernel must have shape (k, k) or ({batch}, k, k) for a batch of {batch}, got {array.shape}")
+
+
+class _OracleDeblur(nn.Module):
+    """Shared forward of the oracle models: deconvolve every image with its given kernel."""
+
+    def deconvolve(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor, kernel: np.ndarray | torch.Tensor | None = None) -> torch.Tensor:
+        """Deblur (B, C, H, W) images in [0, 1] with the true correlation kernel(s) ``kernel``."""
+        check_images(x)
+        kernels = per_image_kernels(kernel, x.shape[0])
+        return apply_per_image(x, lambda image, i: self.deconvolve(image, kernels[i]), dtype=np.float64)
+
+
+class _BlindDeblur(nn.Module):
+    """Shared forward of the blind models: estimate a kernel per image, then deconvolve with it."""
+
+    def __init__(self, angle_step: float = 5.0, search_balance: float = 0.003) -> None:
+        super().__init__()
+        self.candidates = candidate_kernels(angle_step)
+        self.search_balance = search_balance
+        self.last_kernels: list[KernelCandidate] = []
+
+    def deconvolve(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def estimate(self, image: np.ndarray) -> KernelCandidate:
+        """The kernel candidate chosen for one (H, W, C) image."""
+        return estimate_motion_kernel(image, self.candidates, self.search_balance)[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Deblur (B, C, H, W) images in [0, 1]; the chosen kernels are kept in ``self.last_kernels``."""
+        check_images(x)
+        chosen: list[KernelCandidate] = []
+
+        def restore(image: np.ndarray, _: int) -> np.ndarray:
+            candidate = self.estimate(image)
+            chosen.append(candidate)
+            return self.deconvolve(image, candidate.kernel())
+
+        out = apply_per_image(x, restore, dtype=np.float64)
+        self.last_kernels = chosen
+        return out
+
+
+class _WienerMixin:
+    balance: float
+
+    def deconvolve(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        return wiener_deconvolve(image, kernel, self.balance)
+
+
+class _RLMixin:
+    iterations: int
+
+    def deconvolve(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        return richardson_lucy_deconvolve(image, kernel, self.iterations)
+
+
+@register_model(
+    "wiener_deblur_oracle",
+    ModelInfo(
+        task="blur",
+        paper=WIENER_PAPER,
+        factors=("blur",),
+        learned=False,
+        oracle=True,
+        tiling="supported",
+        description="Wiener deconvolution (Laplacian regulariser, balance 0.003) with the true kernel (oracle).",
+        notes=ORACLE_NOTE,
+    ),
+)
+class WienerDeblurOracle(_WienerMixin, _OracleDeblur):
+    """Wiener deconvolution given the true kernel.
+
+    Args:
+        balance: Regularisation weight of the Laplacian prior.
+    """
+
+    def __init__(self, balance: float = 0.003) -> None:
+        super().__init__()
+        self.balance = balance
+
+
+@register_model(
+    "rl_deblur_oracle",
+    ModelInfo(
+        task="blur",
+        paper=RL_PAPER,
+        factors=("blur",),
+        learned=False,
+        oracle=True,
+        tiling="supported",
+        description="Richardson-Lucy deconvolution, 30 iterations, with the true kernel (oracle).",
+        notes=ORACLE_NOTE,
+    ),
+)
+class RLDeblurOracle(_RLMixin, _OracleDeblur):
+    """Richardson-Lucy deconvolution given the true kernel.
+
+    Args:
+        iterations: Number of Richardson-Lucy updates.
+    """
+
+    def __init__(self, iterations: int = 30) -> None:
+        super().__init__()
+        self.iterations = iterations
+
+
+@register_model(
+    "wiener_deblur_blind",
+    ModelInfo(
+        task="blur",
+        paper=WIENER_PAPER + "; kernel selection by normalised sparsity (Krishnan, Tay & Fergus, CVPR 2011)",
+        factors=("blur",),
+        learned=False,
+        tiling="discouraged",
+        description="Wiener deconvolution with a kernel searched in the synthesis family (blind).",
+        notes=BLIND_NOTE,
+    ),
+)
+class WienerDeblurBlind(_WienerMixin, _BlindDeblur):
+    """Wiener deconvolution with a kernel chosen by gradient sparsity.
+
+    Args:
+        balance: Regularisation weight of the final deconvolution.
+        angle_step: Angle spacing of the kernel search in degrees.
+        search_balance: Wiener regularisation used while searching.
+    """
+
+    def __init__(self, balance: float = 0.003, angle_step: float = 5.0, search_balance: float = 0.003) -> None:
+        super().__init__(angle_step, search_balance)
+        self.balance = balance
+
+
+@register_model(
+    "rl_deblur_blind",
+    ModelInfo(
+        task="blur",
+        paper=RL_PAPER + "; kernel selection by normalised sparsity (Krishnan, Tay & Fergus, CVPR 2011)",
+        factors=("blur",),
+        learned=False,
+        tiling="discouraged",
+        description="Richardson-Lucy (30 iterations) with a kernel searched in the synthesis family (blind).",
+        notes=BLIND_NOTE,
+    ),
+)
+class RLDeblurBlind(_RLMixin, _BlindDeblur):
+    """Richardson-Lucy deconvolution with a kernel chosen by gradient sparsity (searched with Wiener).
+
+    Args:
+        iterations: Number of Richardson-Lucy updates.
+        angle_step: Angle spacing of the kernel search in degrees.
+        search_balance: Wiener regularisation used while searching.
+    """
+
+    def __init__(self, iterations: int = 30, angle_step: float = 5.0, search_balance: float = 0.003) -> None:
+        super().__init__(angle_step, search_balance)
+        self.iterations = iterations
