@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-__all__ = ["MOTION_BLUR_SETTINGS", "motion_blur_kernel"]
+__all__ = ["MOTION_BLUR_SETTINGS", "line_kernel", "motion_blur_kernel"]
 
 # (radius, sigma) pairs of the paper's motion-blur recipe (Hendrycks & Dietterich's ImageNet-C kernel).
 MOTION_BLUR_SETTINGS: tuple[tuple[int, float], ...] = (
@@ -40,3 +40,36 @@ def motion_blur_kernel(radius: int, sigma: float, angle: float) -> np.ndarray:
     for i in range(width):
         kernel[width + math.ceil(i * sin - 0.5), width + math.ceil(i * cos - 0.5)] += weights[i]
     return kernel
+
+
+def line_kernel(length: int, angle: float) -> np.ndarray:
+    """Normalised straight-line kernel used to smear noise into rain streaks (GIMP-style linear motion blur).
+
+    A horizontal line of ``length`` pixels through the centre of a square kernel of odd size is rotated by
+    ``angle`` degrees counter-clockwise with bilinear interpolation (``cv2.warpAffine``), so 0 degrees is horizontal and
+    90 degrees vertical. Apply it as a correlation (``cv2.filter2D``); it is point-symmetric, so correlation and
+    convolution agree.
+
+    Args:
+        length: Line length in pixels (>= 1).
+        angle: Direction in degrees.
+
+    Returns:
+        float32 array (k, k) summing to 1 and point-symmetric, with ``k = length`` rounded up to an odd number.
+    """
+    import cv2  # keep ``import zoo.data`` free of OpenCV
+
+    if length < 1:
+        raise ValueError(f"line length must be >= 1 pixel; got {length}")
+    size = length if length % 2 == 1 else length + 1
+    centre = (size - 1) / 2
+    kernel = np.zeros((size, size), np.float32)
+    kernel[size // 2, size // 2 - length // 2 : size // 2 + length // 2 + 1] = 1.0
+    if length % 2 == 0:  # an even length spans length + 1 taps with half-weight ends, keeping the line centred
+        kernel[size // 2, 0] = kernel[size // 2, -1] = 0.5
+    rotation = cv2.getRotationMatrix2D((centre, centre), angle, 1.0)
+    kernel = cv2.warpAffine(kernel, rotation, (size, size), flags=cv2.INTER_LINEAR)
+    total = kernel.sum()
+    if total <= 0:
+        raise RuntimeError(f"line kernel of length {length} at {angle} degrees is empty")
+    return kernel / total
