@@ -3,6 +3,6 @@
 Importing this package registers every baseline in ``zoo.registry.MODELS``.
 """
 
-from . import classical, identity
+from . import cascade, classical, durn, identity, owan
 
-__all__ = ["classical", "identity"]
+__all__ = ["cascade", "classical", "durn", "identity", "owan"]

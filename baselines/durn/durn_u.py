@@ -1,0 +1,174 @@
+"""DuRN-U (motion blur) and DuRN-US (haze): encoder / DuRB-U(S) / decoder networks (Liu et al., CVPR 2019; spec 4).
+
+Both down-sample twice (``res`` at 1/2, ``x`` at 1/4 of the input), stack up-down DuRBs and decode with two
+``conv -> PixelShuffle(2)`` steps, then ``tanh`` and the global residual ``+ input``. Head and last convs are
+zero-padded as in the reference; the others are reflection-padded.
+"""
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from zoo.blocks import durb_u, durb_us  # noqa: F401 (registers the blocks built below)
+from zoo.blocks.durn_layers import build_norm, durn_conv, same_padding
+from zoo.registry import BLOCKS, ModelInfo, register_model
+
+from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
+
+__all__ = ["DURN_US_BLOCKS", "DURN_U_BLOCKS", "DuRNU", "DuRNUS", "durn_u", "durn_us"]
+
+# (f = k1, dilation) of the DuRBs.
+DURN_U_BLOCKS: tuple[tuple[int, int], ...] = ((3, 3), (7, 1), (3, 3), (7, 1), (3, 2), (5, 1))
+DURN_US_BLOCKS: tuple[tuple[int, int], ...] = ((5, 1), (5, 1), (7, 1), (7, 1)) + ((11, 1),) * 8
+
+
+def _up(in_channels: int, out_channels: int, kernel: int, norm: str | None, reference_compat: bool) -> nn.Sequential:
+    """``conv (-> norm) -> PixelShuffle(2)``: ``out_channels`` / 4 channels at twice the resolution."""
+    layers = [durn_conv(in_channels, out_channels, kernel)]
+    if norm is not None:
+        layers.append(build_norm(norm, out_channels, reference_compat))
+    return nn.Sequential(*layers, nn.PixelShuffle(2))
+
+
+class DuRNU(DuRN):
+    """DuRN-U: widths (b, 2b, 4b) = (64, 128, 256), six DuRB-U, InsNorm everywhere.
+
+    Args:
+        blocks: ``(f, dilation)`` per DuRB.
+        norm: ``"instance"`` (reference), ``"batch"`` or None.
+        block: Extra block config applied to every block.
+        width: Channel multiplier (1.0 = paper size).
+        reference_compat: Reference InsNorm (``scale`` added as the shift) and zero padding for dilated convs.
+    """
+
+    size_multiple = 4
+
+    def __init__(
+        self,
+        blocks: Sequence[Sequence[int]] = DURN_U_BLOCKS,
+        norm: str | None = "instance",
+        block: dict | None = None,
+        width: float = 1.0,
+        reference_compat: bool = False,
+    ) -> None:
+        super().__init__(3)
+        b = scaled_width(64, width)
+        rc = reference_compat
+        self.reference_compat = reference_compat
+        self.head = nn.Sequential(
+            conv_norm_relu(3, b, 7, padding="zero", norm=norm, reference_compat=rc),
+            conv_norm_relu(b, 2 * b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
+        )
+        self.down = conv_norm_relu(2 * b, 4 * b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc)
+        self.blocks = nn.ModuleList(
+            BLOCKS.build(
+                dict(type="durb_u", channels=4 * b, k1=f, dilation=d, norm=norm, reference_compat=rc, **(block or {}))
+            )
+            for f, d in blocks
+        )
+        self.tail = nn.Sequential(
+            _up(4 * b, 8 * b, 1, norm, rc),
+            conv_norm_relu(2 * b, 2 * b, 3, norm=norm, reference_compat=rc),
+            _up(2 * b, 4 * b, 1, norm, rc),
+            conv_norm_relu(b, b, 3, norm=norm, reference_compat=rc),
+            durn_conv(b, 3, 7, padding="zero"),
+            nn.Tanh(),
+        )
+        self.min_size = _min_size(blocks, reference_compat)
+
+    def restore(self, x: torch.Tensor) -> torch.Tensor:
+        """Restore a padded image (B, 3, H, W), H and W multiples of 4."""
+        res = self.head(x)
+        feat = self.down(res)
+        for block in self.blocks:
+            feat, res = block(feat, res)
+        return x + self.tail(feat)
+
+
+class DuRNUS(DuRNU):
+    """DuRN-US: 64 channels throughout, twelve DuRB-US (SE attention), no normalisation.
+
+    Args:
+        blocks: ``(f, dilation)`` per DuRB.
+        norm: None (reference), ``"batch"`` or ``"instance"``.
+        block: Extra block config applied to every block (e.g. ``dict(attention=dict(type="tv_gap"))``).
+        width: Channel multiplier (1.0 = paper size).
+        reference_compat: Zero padding for dilated T1 convs (none in the paper configuration).
+    """
+
+    def __init__(  # noqa: D417 - same arguments as DuRNU
+        self,
+        blocks: Sequence[Sequence[int]] = DURN_US_BLOCKS,
+        norm: str | None = None,
+        block: dict | None = None,
+        width: float = 1.0,
+        reference_compat: bool = False,
+    ) -> None:
+        DuRN.__init__(self, 3)
+        b = scaled_width(64, width)
+        rc = reference_compat
+        self.reference_compat = reference_compat
+        self.head = nn.Sequential(
+            conv_norm_relu(3, b, 7, padding="zero", norm=norm, reference_compat=rc),
+            conv_norm_relu(b, b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
+        )
+        self.down = conv_norm_relu(b, b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc)
+        self.blocks = nn.ModuleList(
+            BLOCKS.build(
+                dict(type="durb_us", channels=b, k1=f, dilation=d, norm=norm, reference_compat=rc, **(block or {}))
+            )
+            for f, d in blocks
+        )
+        self.tail = nn.Sequential(
+            _up(b, 4 * b, 3, norm, rc),
+            conv_norm_relu(b, b, 3, norm=norm, reference_compat=rc),
+            _up(b, 4 * b, 3, norm, rc),
+            conv_norm_relu(b, b, 3, norm=norm, reference_compat=rc),
+            durn_conv(b, 3, 7, padding="zero"),
+            nn.Tanh(),
+        )
+        self.min_size = _min_size(blocks, reference_compat)
+
+
+def _min_size(blocks: Sequence[Sequence[int]], reference_compat: bool) -> int:
+    """Smallest input size at which every reflection padding is valid (``res`` at 1/2, ``x`` at 1/4)."""
+    t1_pads = [same_padding(f, d) for f, d in blocks if not (reference_compat and d > 1)]
+    return max(8, 2 * (1 + max(t1_pads, default=0)))
+
+
+@register_model(
+    "durn_u",
+    ModelInfo(
+        task="blur",
+        paper=DURN_PAPER,
+        factors=("blur",),
+        size_multiple=4,
+        tiling="discouraged",
+        description="DuRN-U: 6 DuRB-U, widths 64/128/256, InsNorm; motion blur (12.857 M parameters)",
+        notes="Trained by the authors on GoPro (resized to 640x360) and the Car dataset. Instance normalisation "
+        "uses whole-image statistics, so tiles differ from whole-image results. reference_compat=True reproduces "
+        "the reference InsNorm (scale added as the shift) and zero padding of dilated convs.",
+    ),
+)
+def durn_u(**kwargs) -> DuRNU:
+    """DuRN-U for motion blur (12,856,579 parameters)."""
+    return DuRNU(**kwargs)
+
+
+@register_model(
+    "durn_us",
+    ModelInfo(
+        task="haze",
+        paper=DURN_PAPER,
+        factors=("haze",),
+        size_multiple=4,
+        tiling="discouraged",
+        description="DuRN-US: 12 DuRB-US (SE attention), 64 channels, no normalisation; haze (9.071 M parameters)",
+        notes="Trained by the authors on RESIDE ITS and DCPDN data. Haze removal depends on global image "
+        "statistics (SE attention), so tiling is discouraged.",
+    ),
+)
+def durn_us(**kwargs) -> DuRNUS:
+    """DuRN-US for haze (9,070,915 parameters)."""
+    return DuRNUS(**kwargs)
