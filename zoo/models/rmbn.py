@@ -1,0 +1,132 @@
+"""R-MBN: recurrent use of MBN for images with unknown degradation factors (Liu et al. 2019, Sec. 4.2, 5.2).
+
+The same network (and parameter set) as :class:`~zoo.models.mbn.MBN`; without a factor, the image goes through
+every branch pair in turn, by default J->H->B->R (the paper's chosen order), clamped to [0, 1] between steps. Only
+the image passes between steps; the coarse-to-fine steps rebuild their pyramid from the clamped image.
+"""
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from zoo.registry import ModelInfo, register_model
+
+from .mbn import FACTORS, MBN, PAPER
+from .padding import crop, pad_to_multiple
+from .reference import checkpoint_filter
+
+__all__ = ["DEFAULT_ORDER", "RecurrentMBN"]
+
+DEFAULT_ORDER = ("jpeg", "haze", "blur", "rain")
+
+
+@register_model(
+    "rmbn",
+    ModelInfo(
+        task="unknown (rain, blur, jpeg, haze)",
+        paper=PAPER,
+        factors=FACTORS,
+        size_multiple=16,
+        tiling="discouraged",
+        description="R-MBN: MBN's branch pairs applied in turn (J->H->B->R), clamped between steps",
+        notes="Same parameters and state_dict keys as mbn: a stage-1 MBN checkpoint loads directly. "
+        "model(x) runs the chain; model(x, factor=...) behaves as mbn.",
+        checkpoint_filter=checkpoint_filter,
+    ),
+)
+class RecurrentMBN(MBN):
+    """MBN used recurrently: every factor's branch pair in ``order``, each on the previous step's clamped output.
+
+    Args:
+        width: Multiplier of every channel width.
+        rain_iters: Iterations of the rain path.
+        block: Config dict merged into every DuRB-M config.
+        alignment: Factors by position in the output stack.
+        reference_compat: Reproduce the released network's forward exactly.
+        act: Activation of the coarse-to-fine branches (``"relu"`` or ``"leaky_relu"``).
+        residual_init: ``"default"`` or ``"zero"``.
+        order: Factors in the order the chain removes them (default J->H->B->R).
+        **kwargs: Further :class:`MBN` arguments (``channels``, ``input_branches``, ...).
+    """
+
+    def __init__(
+        self,
+        width: float = 1.0,
+        rain_iters: int = 4,
+        block: dict[str, Any] | None = None,
+        alignment: Sequence[str] = ("rain", "blur", "jpeg", "haze"),
+        reference_compat: bool = False,
+        act: str = "relu",
+        residual_init: str = "default",
+        order: Sequence[str] = DEFAULT_ORDER,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            width=width,
+            rain_iters=rain_iters,
+            block=block,
+            alignment=alignment,
+            reference_compat=reference_compat,
+            act=act,
+            residual_init=residual_init,
+            **kwargs,
+        )
+        if isinstance(order, str) or not order:
+            raise ValueError(f"order must be a non-empty sequence of factor names, got {order!r}")
+        for factor in order:
+            self._check_factor(factor)
+        if len(set(order)) != len(order):
+            raise ValueError(f"order {tuple(order)} repeats a factor")
+        self.order = tuple(order)
+
+    def _chain(self, x: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+        """Every step's unclamped output on the padded image (each step sees the previous one clamped)."""
+        self._check_image(x)
+        multiple = math.lcm(*(self.size_multiple(f) for f in self.order))
+        min_size = max(self.min_size(f) for f in self.order)
+        current = pad_to_multiple(x, multiple, min_size)
+        steps = []
+        for factor in self.order:
+            output = self.restore_padded(current, factor)[-1]
+            steps.append((factor, output))
+            current = torch.clamp(output, 0.0, 1.0)
+        return steps
+
+    def forward_steps(self, x: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+        """Every step's ``(factor, output)``, unclamped and with gradients (for the stage-2 fine-tuning loss).
+
+        Args:
+            x: (B, 3, H, W) in [0, 1].
+
+        Returns:
+            One ``(factor, (B, 3, H, W))`` pair per step, in ``self.order``. Between steps the chain clamps with
+            ``torch.clamp``, which passes gradients inside [0, 1].
+        """
+        height, width = x.shape[-2:]
+        return [(factor, crop(out, height, width)) for factor, out in self._chain(x)]
+
+    def forward(
+        self, x: torch.Tensor, factor: str | None = None, return_steps: bool = False, all_scales: bool = False
+    ) -> torch.Tensor | list[torch.Tensor] | tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """Restore an image with unknown degradations, or with a known one as MBN does.
+
+        Args:
+            x: (B, 3, H, W) in [0, 1], any H and W.
+            factor: None for the recurrent chain; a factor name to run only its branch pair (as :class:`MBN`).
+            return_steps: With the chain, also return every step's output.
+            all_scales: With a factor, as in :meth:`MBN.forward`.
+
+        Returns:
+            The chain's final image clamped to [0, 1] (B, 3, H, W), or ``(final, {factor: step output})`` with
+            ``return_steps`` (step outputs clamped to [0, 1], i.e. what the next step received).
+        """
+        if factor is not None:
+            if return_steps:
+                raise ValueError("return_steps applies to the recurrent chain; call without a factor")
+            return super().forward(x, factor, all_scales=all_scales)
+        height, width = x.shape[-2:]
+        steps = {f: crop(torch.clamp(out, 0.0, 1.0), height, width) for f, out in self._chain(x)}
+        final = steps[self.order[-1]]
+        return (final, steps) if return_steps else final
