@@ -29,15 +29,16 @@ def _check_kernel(kernel: np.ndarray) -> np.ndarray:
     return kernel
 
 
-def transfer_function(impulse_response: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Real FFT of an odd-sized convolution kernel, centred on pixel (0, 0) of an image of ``shape``.
+def transfer_function(impulse_response: np.ndarray, shape: tuple[int, int], real: bool = True) -> np.ndarray:
+    """FFT of an odd-sized convolution kernel, centred on pixel (0, 0) of an image of ``shape``.
 
     Args:
         impulse_response: (kh, kw) convolution kernel (not a correlation kernel) with odd sides.
         shape: (H, W) of the image it will be multiplied with in the Fourier domain.
+        real: Return the half spectrum of ``rfft2`` (H, W // 2 + 1) instead of the full (H, W) one.
 
     Returns:
-        Complex array (H, W // 2 + 1).
+        Complex array (H, W // 2 + 1), or (H, W) when ``real`` is False.
     """
     kh, kw = impulse_response.shape
     if kh > shape[0] or kw > shape[1]:
@@ -45,7 +46,7 @@ def transfer_function(impulse_response: np.ndarray, shape: tuple[int, int]) -> n
     padded = np.zeros(shape, dtype=np.float64)
     padded[:kh, :kw] = impulse_response
     padded = np.roll(padded, (-(kh // 2), -(kw // 2)), axis=(0, 1))
-    return np.fft.rfft2(padded)
+    return np.fft.rfft2(padded) if real else np.fft.fft2(padded)
 
 
 def fast_fft_size(n: int) -> int:
