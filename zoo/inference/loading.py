@@ -1,0 +1,124 @@
+"""Turn what a user passes as ``model=`` (nothing, a name, a tag, a config dict, a module) into a ready model."""
+
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from torch import nn
+
+from zoo.registry import ModelInfo, create_model, get_model_info, list_pretrained
+
+__all__ = ["LoadedModel", "NoShippedWeightsError", "default_model_name", "load_model"]
+
+
+class NoShippedWeightsError(RuntimeError):
+    """No shipped weights can serve the request (none in the package, or none for this architecture)."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A model ready for inference.
+
+    Attributes:
+        module: The network, in eval mode.
+        name: ``architecture.tag``, ``architecture`` or the class name of a user module.
+        info: Registry metadata, or None for a module the registry does not know.
+        trained: Whether weights were loaded (or the method is not learned).
+    """
+
+    module: nn.Module
+    name: str
+    info: ModelInfo | None
+    trained: bool
+
+    @property
+    def size_multiple(self) -> int:
+        """Height/width multiple the model needs (1 when unknown)."""
+        if self.info is not None:
+            return self.info.size_multiple
+        return int(getattr(self.module, "size_multiple", 1))
+
+
+def default_model_name() -> str:
+    """The first shipped R-MBN tag, the model ``zoo restore`` uses when none is named.
+
+    Raises:
+        NoShippedWeightsError: The installation ships no ``rmbn.*`` weights.
+    """
+    tags = list_pretrained("rmbn.*")
+    if not tags:
+        raise NoShippedWeightsError(
+            "no R-MBN weights ship with this installation (zoo/weights/manifest.json has no rmbn.* tag); "
+            "name a model explicitly, e.g. model='identity' / -m identity, a tag from `zoo list --pretrained`, "
+            "or pass checkpoint=PATH"
+        )
+    return tags[0]
+
+
+@lru_cache(maxsize=4)
+def _load_named(name: str, checkpoint: str | None) -> LoadedModel:
+    arch, _, tag = name.partition(".")
+    info = get_model_info(arch)
+    if checkpoint is not None:
+        module = create_model(name, checkpoint=checkpoint)
+        return LoadedModel(module.eval(), name, info, trained=True)
+    if tag:
+        return LoadedModel(create_model(name, pretrained=True).eval(), name, info, trained=True)
+    if not info.learned:
+        return LoadedModel(create_model(arch).eval(), arch, info, trained=True)
+    tags = list_pretrained(f"{arch}.*")
+    if not tags:
+        raise NoShippedWeightsError(
+            f"{arch!r} is a learned model and no weights ship for it; name a tag (`zoo list --pretrained`), "
+            "pass checkpoint=PATH, or build the untrained model yourself and pass the module"
+        )
+    return LoadedModel(create_model(tags[0], pretrained=True).eval(), tags[0], info, trained=True)
+
+
+def load_model(
+    model: str | dict[str, Any] | nn.Module | None = None, checkpoint: str | Path | None = None
+) -> LoadedModel:
+    """Resolve ``model`` to a network in eval mode.
+
+    Args:
+        model: None (the first shipped R-MBN tag), ``"architecture.tag"`` (shipped weights, sha256-checked),
+            ``"architecture"`` (a non-learned method, or the architecture's first shipped tag), a config dict
+            ``{"type": ..., ...}``, or an ``nn.Module`` (used as is, put in eval mode).
+        checkpoint: Weights file to load into a named or configured model instead of the shipped weights.
+
+    Returns:
+        The loaded model and its metadata. Named models are cached (the last four), so repeated calls are cheap.
+
+    Raises:
+        NoShippedWeightsError: No weights ship for the requested (or default) model.
+        zoo.registry.UnknownModelError: The name is not registered.
+    """
+    if isinstance(model, nn.Module):
+        if checkpoint is not None:
+            raise ValueError("checkpoint= applies to a named model or config; load weights into your module yourself")
+        name = getattr(model, "zoo_name", type(model).__name__)
+        info = _info_or_none(name)
+        return LoadedModel(model.eval(), name, info, trained=True)
+    if isinstance(model, dict):
+        module = create_model(model, checkpoint=checkpoint)
+        info = get_model_info(model["type"])
+        if checkpoint is None and info.learned:
+            warnings.warn(
+                f"model config {model['type']!r} has no weights (checkpoint=None): the output is not a restoration",
+                stacklevel=3,
+            )
+        return LoadedModel(module.eval(), model["type"], info, trained=checkpoint is not None or not info.learned)
+    if model is None:
+        model = default_model_name()
+    if not isinstance(model, str):
+        raise TypeError(f"model must be a name, a config dict or an nn.Module, not {type(model).__name__}")
+    return _load_named(model, None if checkpoint is None else str(checkpoint))
+
+
+def _info_or_none(name: str) -> ModelInfo | None:
+    try:
+        return get_model_info(name)
+    except KeyError:
+        return None

@@ -1,0 +1,248 @@
+"""``zoo.restore``: restore a PIL image, numpy array or tensor of any size with a zoo model; same kind comes back."""
+
+import contextlib
+import inspect
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from .image_io import array_to_pil, from_rgb, pil_to_array, to_rgb
+from .loading import LoadedModel, load_model
+from .tiling import tiled_forward
+
+__all__ = ["DTYPES", "RESTORED", "Restorer", "restore", "resolve_device"]
+
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+RESTORED = "restored"  # key of the final image in the dict of outputs; the other keys are step (factor) names
+_LUMA = (0.299, 0.587, 0.114)
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """Parse ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` and check that it exists.
+
+    Raises:
+        RuntimeError: CUDA was asked for and is not available.
+        ValueError: Another device type.
+    """
+    dev = torch.device(device)
+    if dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device {str(device)!r} is not supported; use 'cpu' or 'cuda'")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise RuntimeError("device 'cuda' requested but CUDA is not available on this machine; use --device cpu")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise RuntimeError(f"device {dev} requested but only {torch.cuda.device_count()} CUDA device(s) exist")
+    return dev
+
+
+class Restorer:
+    """A loaded model plus inference options; call :meth:`restore_tensor` on float RGB batches.
+
+    Args:
+        model: See :func:`zoo.inference.loading.load_model`.
+        factor: Run the branch of this degradation factor only (``mbn`` requires one; ``rmbn`` runs its whole
+            recurrent chain when None). Models without factor branches take none.
+        tile: Tile size for tiled inference (see :mod:`zoo.inference.tiling`), or None for one pass.
+        overlap: Overlap between tiles, in pixels.
+        device: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+        dtype: ``"fp32"`` (default), ``"bf16"`` or ``"fp16"``: the autocast precision.
+        save_steps: Also return the recurrent model's per-step outputs (``rmbn``/``cascade``: after J, H, B, R).
+        checkpoint: Weights file for a named model instead of its shipped weights.
+    """
+
+    def __init__(
+        self,
+        model: str | dict[str, Any] | nn.Module | None = None,
+        factor: str | None = None,
+        tile: int | None = None,
+        overlap: int = 32,
+        device: str | torch.device = "cpu",
+        dtype: str = "fp32",
+        save_steps: bool = False,
+        checkpoint: str | Path | None = None,
+    ) -> None:
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)}")
+        if tile is not None and tile < 1:
+            raise ValueError(f"tile must be a positive number of pixels, got {tile}")
+        self.device = resolve_device(device)
+        self.loaded: LoadedModel = load_model(model, checkpoint)
+        self.factor = factor
+        self.tile = tile
+        self.overlap = overlap
+        self.dtype = dtype
+        self.save_steps = save_steps
+        self._call_kwargs = self._check_call()
+        self._check_tiling()
+        if dtype != "fp32" and self.loaded.info is not None and not self.loaded.info.supports_bf16:
+            warnings.warn(f"{self.name} is not expected to give usable outputs in {dtype}; use fp32", stacklevel=2)
+        self.loaded.module.to(self.device)
+
+    @property
+    def name(self) -> str:
+        """Name of the model in use (``architecture.tag`` for shipped weights)."""
+        return self.loaded.name
+
+    def _check_call(self) -> dict[str, Any]:
+        params = inspect.signature(self.loaded.module.forward).parameters
+        info = self.loaded.info
+        kwargs: dict[str, Any] = {}
+        factor_param = params.get("factor")
+        if self.factor is not None:
+            if factor_param is None:
+                raise ValueError(f"model {self.name!r} has no factor branches; drop the factor ({self.factor!r})")
+            if info is not None and info.factors and self.factor not in info.factors:
+                raise ValueError(
+                    f"unknown factor {self.factor!r} for {self.name!r}; choose one of {', '.join(info.factors)}"
+                )
+            kwargs["factor"] = self.factor
+        elif factor_param is not None and factor_param.default is inspect.Parameter.empty:
+            choices = ", ".join(info.factors) if info is not None else "its factors"
+            raise ValueError(f"model {self.name!r} needs a factor (--factor / factor=): one of {choices}")
+        if self.save_steps:
+            if "return_steps" not in params:
+                raise ValueError(
+                    f"model {self.name!r} has no per-step outputs; save_steps needs a recurrent model (rmbn, cascade)"
+                )
+            if self.factor is not None:
+                raise ValueError("save_steps shows the steps of the whole recurrent chain; do not also pass a factor")
+            kwargs["return_steps"] = True
+        return kwargs
+
+    def _check_tiling(self) -> None:
+        info = self.loaded.info
+        if self.tile is None or info is None:
+            return
+        if info.tiling == "unsupported":
+            raise ValueError(f"{self.name!r} does not support tiled inference (ModelInfo.tiling); drop --tile")
+        if info.tiling == "discouraged":
+            warnings.warn(
+                f"{self.name!r} uses whole-image statistics (ModelInfo.tiling='discouraged'): tiles see different "
+                "statistics, so the tiled result can differ from the untiled one and show seams; use the largest "
+                "tile that fits in memory",
+                stacklevel=3,
+            )
+
+    @contextlib.contextmanager
+    def _precision(self) -> Iterator[None]:
+        enabled = self.dtype != "fp32"
+        with torch.autocast(device_type=self.device.type, dtype=DTYPES[self.dtype], enabled=enabled):
+            yield
+
+    def _run(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        with torch.no_grad(), self._precision():
+            out = self.loaded.module(x.to(self.device), **self._call_kwargs)
+        if self.save_steps:
+            final, steps = out
+            return {RESTORED: final.float(), **{name: step.float() for name, step in steps.items()}}
+        return {RESTORED: out.float()}
+
+    def restore_tensor(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Restore a float RGB batch.
+
+        Args:
+            x: (B, 3, H, W) float in [0, 1], any H and W, on any device.
+
+        Returns:
+            ``{"restored": (B, 3, H, W)}`` float32 in [0, 1] on ``x``'s device, plus one entry per recurrent step
+            (keyed by factor, in the order the model ran them) when ``save_steps`` is set.
+        """
+        if x.ndim != 4 or x.shape[1] != 3:
+            raise ValueError(f"expected a (B, 3, H, W) batch, got shape {tuple(x.shape)}")
+        outputs = tiled_forward(self._run, x.float(), self.tile, self.overlap, self.loaded.size_multiple)
+        return {key: value.clamp(0.0, 1.0) for key, value in outputs.items()}
+
+    def restore_array(self, array: np.ndarray) -> dict[str, np.ndarray]:
+        """Restore an (H, W[, C]) uint8/uint16/float array; every output has the input's shape and dtype."""
+        rgb, alpha, layout = to_rgb(array)
+        x = torch.from_numpy(rgb).permute(2, 0, 1)[None]
+        outputs = self.restore_tensor(x)
+        return {key: from_rgb(value[0].permute(1, 2, 0).numpy(), alpha, layout) for key, value in outputs.items()}
+
+
+# --- tensors of any channel layout -------------------------------------------------------------------------------
+
+
+def _restore_any_tensor(restorer: Restorer, image: torch.Tensor) -> dict[str, torch.Tensor]:
+    if image.ndim not in (3, 4) or image.shape[-3] not in (1, 3, 4):
+        raise ValueError(
+            f"image tensor has shape {tuple(image.shape)}; expected (C, H, W) or (B, C, H, W) with C = 1, 3 or 4"
+        )
+    if image.dtype not in (torch.uint8, torch.float16, torch.bfloat16, torch.float32, torch.float64):
+        raise ValueError(f"image tensor has dtype {image.dtype}; expected uint8 or float (values in [0, 1])")
+    batch = image[None] if image.ndim == 3 else image
+    scale = 255.0 if image.dtype == torch.uint8 else 1.0
+    values = batch.detach().to("cpu", torch.float32) / scale
+    channels = values.shape[1]
+    alpha = values[:, 3:] if channels == 4 else None
+    rgb = values[:, :3] if channels >= 3 else values.expand(-1, 3, -1, -1)
+    outputs = restorer.restore_tensor(rgb)
+    luma = torch.tensor(_LUMA).view(1, 3, 1, 1)
+    result = {}
+    for key, value in outputs.items():
+        if channels == 1:
+            value = (value * luma).sum(1, keepdim=True)
+        elif alpha is not None:
+            value = torch.cat([value, alpha], 1)
+        value = value * scale
+        if image.dtype == torch.uint8:
+            value = value.round().clamp(0, 255)
+        value = value.to(image.device, image.dtype)
+        result[key] = value[0] if image.ndim == 3 else value
+    return result
+
+
+def restore(
+    image: Image.Image | np.ndarray | torch.Tensor,
+    model: str | dict[str, Any] | nn.Module | None = None,
+    factor: str | None = None,
+    tile: int | None = None,
+    overlap: int = 32,
+    device: str | torch.device = "cpu",
+    dtype: str = "fp32",
+    save_steps: bool = False,
+    checkpoint: str | Path | None = None,
+) -> Any:
+    """Restore an image of unknown degradation and return it as the same kind of object.
+
+    Args:
+        image: A PIL image (any mode; palette images come back RGB/RGBA, bilevel as L), a numpy array (H, W),
+            (H, W, 1|2|3|4) of uint8, uint16 or float in [0, 1], or a tensor (C, H, W) / (B, C, H, W) with C in
+            {1, 3, 4}, uint8 or float in [0, 1]. Gray is restored as RGB and converted back (ITU-R 601 luma); alpha
+            is kept as is. Any height and width.
+        model: None (the first shipped R-MBN tag), a name (``"identity"``), a tag (``"rmbn.synth4"``), a config
+            dict, or an ``nn.Module`` (put in eval mode and moved to ``device``). Named models are cached.
+        factor: Degradation factor branch to run (required by ``mbn``; optional for ``rmbn``).
+        tile: Tile size in pixels for large images (None: one pass). See :mod:`zoo.inference.tiling` for which
+            models tile seamlessly.
+        overlap: Overlap between tiles in pixels.
+        device: ``"cpu"`` or ``"cuda"``.
+        dtype: Autocast precision: ``"fp32"``, ``"bf16"`` or ``"fp16"``.
+        save_steps: Also return the per-step images of a recurrent model (``rmbn``: after J, H, B, R).
+        checkpoint: Weights file to load into a named model instead of its shipped weights.
+
+    Returns:
+        The restored image, same kind, shape and dtype as ``image``, values clamped to [0, 1] (or 0..255 / 0..65535).
+        With ``save_steps``: ``(restored, steps)`` where ``steps`` maps each factor to its step image, in run order.
+
+    Raises:
+        zoo.inference.loading.NoShippedWeightsError: ``model`` is None and no R-MBN weights ship yet.
+    """
+    restorer = Restorer(model, factor, tile, overlap, device, dtype, save_steps, checkpoint)
+    if isinstance(image, Image.Image):
+        array, mode = pil_to_array(image)
+        outputs = {key: array_to_pil(value, mode) for key, value in restorer.restore_array(array).items()}
+    elif isinstance(image, np.ndarray):
+        outputs = restorer.restore_array(image)
+    elif isinstance(image, torch.Tensor):
+        outputs = _restore_any_tensor(restorer, image)
+    else:
+        raise TypeError(f"image must be a PIL image, numpy array or torch tensor, not {type(image).__name__}")
+    restored = outputs.pop(RESTORED)
+    return (restored, outputs) if save_steps else restored
