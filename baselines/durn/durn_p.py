@@ -101,7 +101,8 @@ def durn_p(**kwargs) -> DuRNP:
         description="DuRN-P without normalisation, RGB: the zoo's dedicated JPEG model (0.816 M parameters)",
         notes="The authors trained this network on real noise (RealNoiseHKPoly). The paper's dedicated JPEG "
         "model (Table 3) is a different network (RNAN, Zhang et al. 2019); the zoo uses DuRN-P without "
-        "normalisation, trained on JPEG artifacts, as its dedicated JPEG model and in the default cascade.",
+        "normalisation as its dedicated JPEG model (its weights are to be trained on JPEG artifacts) and as the JPEG "
+        "step of the default cascade.",
     ),
 )
 def durn_p_rgb(**kwargs) -> DuRNP:
