@@ -4,6 +4,6 @@ from . import durn_p, durn_s_p, durn_u
 from .common import DuRN
 from .durn_p import DuRNP
 from .durn_s_p import DuRNSP
-from .durn_u import DuRNU, DuRNUS
+from .durn_u import DuRNU
 
-__all__ = ["DuRN", "DuRNP", "DuRNSP", "DuRNU", "DuRNUS", "durn_p", "durn_s_p", "durn_u"]
+__all__ = ["DuRN", "DuRNP", "DuRNSP", "DuRNU", "durn_p", "durn_s_p", "durn_u"]

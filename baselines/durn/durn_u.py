@@ -16,7 +16,7 @@ from zoo.registry import BLOCKS, ModelInfo, register_model
 
 from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
 
-__all__ = ["DURN_US_BLOCKS", "DURN_U_BLOCKS", "DuRNU", "DuRNUS", "durn_u", "durn_us"]
+__all__ = ["DURN_US_BLOCKS", "DURN_U_BLOCKS", "DuRNU", "durn_u", "durn_us"]
 
 # (f = k1, dilation) of the DuRBs.
 DURN_U_BLOCKS: tuple[tuple[int, int], ...] = ((3, 3), (7, 1), (3, 3), (7, 1), (3, 2), (5, 1))
@@ -32,12 +32,22 @@ def _up(in_channels: int, out_channels: int, kernel: int, norm: str | None, refe
 
 
 class DuRNU(DuRN):
-    """DuRN-U: widths (b, 2b, 4b) = (64, 128, 256), six DuRB-U, InsNorm everywhere.
+    """Encoder / up-down DuRB / decoder network: DuRN-U (default arguments) and DuRN-US.
+
+    Layout for widths (w0, w1, w2)::
+
+        conv7x7 3 -> w0, conv3x3 s2 w0 -> w1 (= res, 1/2), conv3x3 s2 w1 -> w2 (= x, 1/4); norm + ReLU after each
+        DuRBs on (x, res)
+        [conv_up w2 -> 4 w1 (+ norm), PixelShuffle] -> conv3x3 w1 (+ norm) + ReLU
+        [conv_up w1 -> 4 w0 (+ norm), PixelShuffle] -> conv3x3 w0 (+ norm) + ReLU -> conv7x7 w0 -> 3 -> tanh -> + input
 
     Args:
         blocks: ``(f, dilation)`` per DuRB.
-        norm: ``"instance"`` (reference), ``"batch"`` or None.
-        block: Extra block config applied to every block.
+        block_type: ``"durb_u"`` (res has w2 / 2 channels) or ``"durb_us"`` (res has w2 channels).
+        widths: (w0, w1, w2) of the paper-size network: (64, 128, 256) for DuRN-U, (64, 64, 64) for DuRN-US.
+        up_kernel: Kernel of the decoder's up-sampling convs (1 in DuRN-U, 3 in DuRN-US).
+        norm: ``"instance"`` (DuRN-U), None (DuRN-US) or ``"batch"``.
+        block: Extra block config applied to every block (e.g. ``dict(attention=dict(type="tv_gap"))`` for DuRB-US).
         width: Channel multiplier (1.0 = paper size).
         reference_compat: Reference InsNorm (``scale`` added as the shift) and zero padding for dilated convs.
     """
@@ -47,32 +57,35 @@ class DuRNU(DuRN):
     def __init__(
         self,
         blocks: Sequence[Sequence[int]] = DURN_U_BLOCKS,
+        block_type: str = "durb_u",
+        widths: Sequence[int] = (64, 128, 256),
+        up_kernel: int = 1,
         norm: str | None = "instance",
         block: dict | None = None,
         width: float = 1.0,
         reference_compat: bool = False,
     ) -> None:
         super().__init__(3)
-        b = scaled_width(64, width)
+        w0, w1, w2 = (scaled_width(w, width) for w in widths)
         rc = reference_compat
         self.reference_compat = reference_compat
         self.head = nn.Sequential(
-            conv_norm_relu(3, b, 7, padding="zero", norm=norm, reference_compat=rc),
-            conv_norm_relu(b, 2 * b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
+            conv_norm_relu(3, w0, 7, padding="zero", norm=norm, reference_compat=rc),
+            conv_norm_relu(w0, w1, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
         )
-        self.down = conv_norm_relu(2 * b, 4 * b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc)
+        self.down = conv_norm_relu(w1, w2, 3, stride=2, padding="zero", norm=norm, reference_compat=rc)
         self.blocks = nn.ModuleList(
             BLOCKS.build(
-                dict(type="durb_u", channels=4 * b, k1=f, dilation=d, norm=norm, reference_compat=rc, **(block or {}))
+                dict(type=block_type, channels=w2, k1=f, dilation=d, norm=norm, reference_compat=rc, **(block or {}))
             )
             for f, d in blocks
         )
         self.tail = nn.Sequential(
-            _up(4 * b, 8 * b, 1, norm, rc),
-            conv_norm_relu(2 * b, 2 * b, 3, norm=norm, reference_compat=rc),
-            _up(2 * b, 4 * b, 1, norm, rc),
-            conv_norm_relu(b, b, 3, norm=norm, reference_compat=rc),
-            durn_conv(b, 3, 7, padding="zero"),
+            _up(w2, 4 * w1, up_kernel, norm, rc),
+            conv_norm_relu(w1, w1, 3, norm=norm, reference_compat=rc),
+            _up(w1, 4 * w0, up_kernel, norm, rc),
+            conv_norm_relu(w0, w0, 3, norm=norm, reference_compat=rc),
+            durn_conv(w0, 3, 7, padding="zero"),
             nn.Tanh(),
         )
         self.min_size = _min_size(blocks, reference_compat)
@@ -84,51 +97,6 @@ class DuRNU(DuRN):
         for block in self.blocks:
             feat, res = block(feat, res)
         return x + self.tail(feat)
-
-
-class DuRNUS(DuRNU):
-    """DuRN-US: 64 channels throughout, twelve DuRB-US (SE attention), no normalisation.
-
-    Args:
-        blocks: ``(f, dilation)`` per DuRB.
-        norm: None (reference), ``"batch"`` or ``"instance"``.
-        block: Extra block config applied to every block (e.g. ``dict(attention=dict(type="tv_gap"))``).
-        width: Channel multiplier (1.0 = paper size).
-        reference_compat: Zero padding for dilated T1 convs (none in the paper configuration).
-    """
-
-    def __init__(  # noqa: D417 - same arguments as DuRNU
-        self,
-        blocks: Sequence[Sequence[int]] = DURN_US_BLOCKS,
-        norm: str | None = None,
-        block: dict | None = None,
-        width: float = 1.0,
-        reference_compat: bool = False,
-    ) -> None:
-        DuRN.__init__(self, 3)
-        b = scaled_width(64, width)
-        rc = reference_compat
-        self.reference_compat = reference_compat
-        self.head = nn.Sequential(
-            conv_norm_relu(3, b, 7, padding="zero", norm=norm, reference_compat=rc),
-            conv_norm_relu(b, b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
-        )
-        self.down = conv_norm_relu(b, b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc)
-        self.blocks = nn.ModuleList(
-            BLOCKS.build(
-                dict(type="durb_us", channels=b, k1=f, dilation=d, norm=norm, reference_compat=rc, **(block or {}))
-            )
-            for f, d in blocks
-        )
-        self.tail = nn.Sequential(
-            _up(b, 4 * b, 3, norm, rc),
-            conv_norm_relu(b, b, 3, norm=norm, reference_compat=rc),
-            _up(b, 4 * b, 3, norm, rc),
-            conv_norm_relu(b, b, 3, norm=norm, reference_compat=rc),
-            durn_conv(b, 3, 7, padding="zero"),
-            nn.Tanh(),
-        )
-        self.min_size = _min_size(blocks, reference_compat)
 
 
 def _min_size(blocks: Sequence[Sequence[int]], reference_compat: bool) -> int:
@@ -169,6 +137,7 @@ def durn_u(**kwargs) -> DuRNU:
         "statistics (SE attention), so tiling is discouraged.",
     ),
 )
-def durn_us(**kwargs) -> DuRNUS:
+def durn_us(**kwargs) -> DuRNU:
     """DuRN-US for haze (9,070,915 parameters)."""
-    return DuRNUS(**kwargs)
+    defaults = dict(blocks=DURN_US_BLOCKS, block_type="durb_us", widths=(64, 64, 64), up_kernel=3, norm=None)
+    return DuRNU(**{**defaults, **kwargs})
