@@ -2,10 +2,10 @@
 
 The same network (and parameter set) as :class:`~zoo.models.mbn.MBN`; without a factor, the image goes through
 every branch pair in turn, by default J->H->B->R (the paper's chosen order), clamped to [0, 1] between steps. Only
-the image passes between steps; the coarse-to-fine steps rebuild their pyramid from the clamped image.
+the image passes between steps; the coarse-to-fine steps rebuild their pyramid from the clamped image. Each step
+pads the image to its own size multiple and crops back, so the chain is exactly a sequence of ``MBN`` calls.
 """
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +14,6 @@ import torch
 from zoo.registry import ModelInfo, register_model
 
 from .mbn import FACTORS, MBN, PAPER
-from .padding import crop, pad_to_multiple
 from .reference import checkpoint_filter
 
 __all__ = ["DEFAULT_ORDER", "RecurrentMBN"]
@@ -82,14 +81,11 @@ class RecurrentMBN(MBN):
         self.order = tuple(order)
 
     def _chain(self, x: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
-        """Every step's unclamped output on the padded image (each step sees the previous one clamped)."""
-        self._check_image(x)
-        multiple = math.lcm(*(self.size_multiple(f) for f in self.order))
-        min_size = max(self.min_size(f) for f in self.order)
-        current = pad_to_multiple(x, multiple, min_size)
+        """Every step's unclamped output; each step sees the previous one clamped and pads/crops on its own."""
         steps = []
+        current = x
         for factor in self.order:
-            output = self.restore_padded(current, factor)[-1]
+            output = MBN.forward(self, current, factor)
             steps.append((factor, output))
             current = torch.clamp(output, 0.0, 1.0)
         return steps
@@ -104,8 +100,7 @@ class RecurrentMBN(MBN):
             One ``(factor, (B, 3, H, W))`` pair per step, in ``self.order``. Between steps the chain clamps with
             ``torch.clamp``, which passes gradients inside [0, 1].
         """
-        height, width = x.shape[-2:]
-        return [(factor, crop(out, height, width)) for factor, out in self._chain(x)]
+        return self._chain(x)
 
     def forward(
         self, x: torch.Tensor, factor: str | None = None, return_steps: bool = False, all_scales: bool = False
@@ -126,7 +121,6 @@ class RecurrentMBN(MBN):
             if return_steps:
                 raise ValueError("return_steps applies to the recurrent chain; call without a factor")
             return super().forward(x, factor, all_scales=all_scales)
-        height, width = x.shape[-2:]
-        steps = {f: crop(torch.clamp(out, 0.0, 1.0), height, width) for f, out in self._chain(x)}
+        steps = {f: torch.clamp(out, 0.0, 1.0) for f, out in self._chain(x)}
         final = steps[self.order[-1]]
         return (final, steps) if return_steps else final
