@@ -1,0 +1,33 @@
+"""Datasets (registered in ``zoo.registry.DATASETS``): synthetic pairs, fixed test sets, real-dataset adapters.
+
+Every dataset returns ``dict(inputs=degraded, data_samples=dict(gt=clean, factor=..., params=...))`` with (3, H, W)
+float32 tensors in [0, 1], a factor key string and the parameters as a JSON string (use
+``collate_fn=dict(type="default_collate")``).
+"""
+
+from .common import PairDataset, make_sample, to_tensor
+from .real import DIDMDNPairs, GoProPairs, JPEGFolder, RESIDEPairs, parse_reside_name
+from .synthetic import TABLE4_SUBSETS, FixedTestSet, SyntheticPairs, load_images, table4_test_sets
+from .transforms import TASK_CROPS, augment, centre_crop, pyramid, random_crop, task_crop
+
+__all__ = [
+    "TABLE4_SUBSETS",
+    "TASK_CROPS",
+    "DIDMDNPairs",
+    "FixedTestSet",
+    "GoProPairs",
+    "JPEGFolder",
+    "PairDataset",
+    "RESIDEPairs",
+    "SyntheticPairs",
+    "augment",
+    "centre_crop",
+    "load_images",
+    "make_sample",
+    "parse_reside_name",
+    "pyramid",
+    "random_crop",
+    "table4_test_sets",
+    "task_crop",
+    "to_tensor",
+]

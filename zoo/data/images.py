@@ -1,0 +1,252 @@
+"""Clean images that need no network: bundled photos, procedural dead leaves, and any folder of the user's images.
+
+All loaders return HxWx3 float32 RGB arrays in [0, 1].
+
+- ``sample_names()`` / ``load_sample(name)``: five public-domain / CC0 photos bundled in ``zoo/assets/clean``
+  (sources and licences in ``zoo/assets/LICENSES.md``).
+- ``dead_leaves(size, seed)``: occluding disks with radii distributed as r^-3 and colours drawn from a real photo,
+  a procedural image with natural-image-like statistics (a training supplement, not test data).
+- ``load_folder(path)``: every PNG / JPEG / BMP / TIFF / WebP image in a folder.
+- ``make_bundled_samples()``: regenerates ``zoo/assets/degraded`` (one image per factor and one mixture).
+- ``debian_wallpaper_corpus(out_dir)``: optional, builds a larger corpus of about 55 photos from Debian wallpaper
+  packages (needs ``apt-get`` and network access; never run by the tests).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "ASSETS_DIR",
+    "DEBIAN_WALLPAPER_PACKAGES",
+    "IMAGE_EXTENSIONS",
+    "dead_leaves",
+    "debian_wallpaper_corpus",
+    "list_images",
+    "load_folder",
+    "load_image",
+    "load_sample",
+    "make_bundled_samples",
+    "sample_names",
+    "save_image",
+]
+
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+IMAGE_EXTENSIONS: tuple[str, ...] = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+# Bundled sample -> factors of its pre-made degraded version (make_bundled_samples); "mixed" uses all four.
+BUNDLED_DEGRADATIONS: dict[str, tuple[str, list[str]]] = {
+    "rain": ("astronaut", ["rain"]),
+    "blur": ("coffee", ["blur"]),
+    "jpeg": ("chelsea", ["jpeg"]),
+    "haze": ("rocket", ["haze"]),
+    "mixed": ("grace_hopper", ["haze", "rain", "blur", "jpeg"]),
+}
+BUNDLED_SEED = 2019
+BUNDLED_SIZE = 256
+
+# Debian packages with real photographs (spec data-and-metrics 1.2): package -> folder inside the package.
+DEBIAN_WALLPAPER_PACKAGES: dict[str, str] = {
+    "mate-backgrounds": "usr/share/backgrounds/mate/nature",
+    "lomiri-wallpapers-16.04": "usr/share/backgrounds",
+    "lomiri-wallpapers-20.04": "usr/share/backgrounds",
+    "plasma-workspace-wallpapers": "usr/share/wallpapers",
+}
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Read an image file as HxWx3 float32 RGB in [0, 1] (grey and RGBA images are converted to RGB)."""
+    from PIL import Image
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no image file at {path}")
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+
+
+def save_image(image: np.ndarray, path: str | Path) -> Path:
+    """Write an HxWx3 float image in [0, 1] as an 8-bit file (format from the suffix; PNG is lossless)."""
+    from PIL import Image
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8), "RGB").save(path)
+    return path
+
+
+def list_images(folder: str | Path, recursive: bool = False) -> list[Path]:
+    """Sorted image files (``IMAGE_EXTENSIONS``, any case) in ``folder``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"image folder {folder} does not exist")
+    pattern = "**/*" if recursive else "*"
+    return sorted(p for p in folder.glob(pattern) if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS)
+
+
+def load_folder(folder: str | Path, recursive: bool = False) -> list[np.ndarray]:
+    """Load every image of a folder, in file-name order (``list_images`` gives the matching paths).
+
+    Returns:
+        A list of HxWx3 float32 arrays in [0, 1].
+    """
+    paths = list_images(folder, recursive)
+    if not paths:
+        raise FileNotFoundError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) in {folder}")
+    return [load_image(p) for p in paths]
+
+
+def sample_names() -> list[str]:
+    """Names of the bundled clean photos (``zoo/assets/clean/*.png``)."""
+    return [p.stem for p in list_images(ASSETS_DIR / "clean")]
+
+
+def load_sample(name: str) -> np.ndarray:
+    """A bundled clean photo as HxWx3 float32 in [0, 1]; ``name`` from ``sample_names()``."""
+    path = ASSETS_DIR / "clean" / f"{name}.png"
+    if not path.is_file():
+        raise ValueError(f"unknown sample image {name!r}; expected one of {', '.join(sample_names())}")
+    return load_image(path)
+
+
+def dead_leaves(
+    size: int | tuple[int, int] = 256,
+    seed: int = 0,
+    palette: np.ndarray | None = None,
+    radius_range: tuple[float, float] | None = None,
+    num_disks: int | None = None,
+) -> np.ndarray:
+    """Procedural dead-leaves image: opaque disks drawn back to front, radii distributed as r^-3.
+
+    Args:
+        size: Output size, an int for a square or (height, width).
+        seed: Seed of every random draw.
+        palette: (N, 3) RGB colours in [0, 1] to draw disk colours from; default the pixels of a bundled photo
+            chosen by ``seed``.
+        radius_range: (r_min, r_max) in pixels; default (1.5, max side / 4).
+        num_disks: Number of disks; default enough to cover the canvas about six times over.
+
+    Returns:
+        HxWx3 float32 image in [0, 1].
+    """
+    import cv2
+
+    height, width = (size, size) if isinstance(size, int) else size
+    rng = np.random.default_rng(seed)
+    if palette is None:
+        names = sample_names()
+        palette = load_sample(names[int(rng.integers(len(names)))]).reshape(-1, 3)
+    palette = np.asarray(palette, dtype=np.float32).reshape(-1, 3)
+    r_min, r_max = radius_range or (1.5, max(height, width) / 4)
+    if not 0 < r_min < r_max:
+        raise ValueError(f"radius_range {radius_range} must satisfy 0 < r_min < r_max")
+    inv_min, inv_max = r_min**-2, r_max**-2
+    if num_disks is None:
+        mean_area = 2 * np.pi * np.log(r_max / r_min) / (inv_min - inv_max)  # E[pi r^2] under p(r) ~ r^-3
+        num_disks = int(6 * height * width / mean_area) + 1
+    radii = (inv_min - rng.random(num_disks) * (inv_min - inv_max)) ** -0.5  # inverse CDF of p(r) ~ r^-3
+    centres_y = rng.uniform(-r_max, height + r_max, num_disks)
+    centres_x = rng.uniform(-r_max, width + r_max, num_disks)
+    colours = np.rint(palette[rng.integers(len(palette), size=num_disks)] * 255).astype(int)
+    canvas = np.empty((height, width, 3), np.uint8)
+    canvas[:] = colours[0]
+    for y, x, r, colour in zip(centres_y, centres_x, radii, colours):
+        cv2.circle(canvas, (int(round(x)), int(round(y))), int(round(r)), colour.tolist(), -1, cv2.LINE_AA)
+    return canvas.astype(np.float32) / 255.0
+
+
+def _centre_crop(image: np.ndarray, size: int) -> np.ndarray:
+    height, width = image.shape[:2]
+    top, left = max(0, (height - size) // 2), max(0, (width - size) // 2)
+    return image[top : top + size, left : left + size]
+
+
+def make_bundled_samples(out_dir: str | Path | None = None, seed: int = BUNDLED_SEED) -> dict[str, dict]:
+    """Write the pre-made degraded samples ``<name>_<factor>.png`` and ``params.json`` (CPU path, fixed seed).
+
+    One 256x256 centre crop per bundled photo is degraded by one factor (rain, blur, jpeg, haze), and one by the
+    full mixture; the clean crop is saved next to it as ``<name>_<factor>_clean.png`` for comparisons.
+
+    Args:
+        out_dir: Target folder; default ``zoo/assets/degraded``.
+        seed: Seed passed to ``degrade`` for every sample.
+
+    Returns:
+        ``{file name: parameters used}``, also written to ``params.json``.
+    """
+    from zoo.data.degradations import degrade
+
+    out_dir = Path(out_dir) if out_dir is not None else ASSETS_DIR / "degraded"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    record: dict[str, dict] = {}
+    for factor, (name, factors) in BUNDLED_DEGRADATIONS.items():
+        clean = _centre_crop(load_sample(name), BUNDLED_SIZE)
+        degraded, params = degrade(clean, factors, seed=seed)
+        save_image(degraded, out_dir / f"{name}_{factor}.png")
+        save_image(clean, out_dir / f"{name}_{factor}_clean.png")
+        record[f"{name}_{factor}.png"] = {"clean": f"{name}_{factor}_clean.png", **params}
+    (out_dir / "params.json").write_text(json.dumps(record, indent=2) + "\n")
+    return record
+
+
+def debian_wallpaper_corpus(
+    out_dir: str | Path,
+    packages: Sequence[str] = tuple(DEBIAN_WALLPAPER_PACKAGES),
+    downscale: int = 2,
+    dry_run: bool = False,
+) -> list[str] | list[Path]:
+    """Build a larger clean corpus (about 55 photos, 1.3k-6k px) from Debian wallpaper packages. Optional.
+
+    Each package is fetched with ``apt-get download`` and unpacked with ``dpkg -x`` (nothing is installed); its
+    JPEG / PNG photos are downscaled by ``downscale`` with area interpolation (the sources are JPEG-compressed, so
+    downscaling by at least 2 hides their artifacts) and written as PNG to ``out_dir``. Needs a Debian-based system
+    with network access to its package mirror; licences per file are in each package's ``debian/copyright``
+    (GPL-2+, CC-BY(-SA)-4.0, CC0, LGPL-3). Some wallpapers are renders or dark, low-texture images: review the
+    folder before training on it.
+
+    Args:
+        out_dir: Folder for the PNG files (``<package>__<file stem>.png``).
+        packages: Debian package names (keys of ``DEBIAN_WALLPAPER_PACKAGES``).
+        downscale: Integer downscaling factor (>= 1).
+        dry_run: Return the shell commands that would run instead of running them.
+
+    Returns:
+        The written PNG paths, or the commands for ``dry_run``.
+    """
+    import cv2
+
+    for package in packages:
+        if package not in DEBIAN_WALLPAPER_PACKAGES:
+            raise ValueError(f"unknown package {package!r}; expected one of {', '.join(DEBIAN_WALLPAPER_PACKAGES)}")
+    if downscale < 1:
+        raise ValueError(f"downscale must be >= 1; got {downscale}")
+    out_dir = Path(out_dir)
+    work = out_dir / "_debs"
+    commands = []
+    for package in packages:
+        commands.append(f"cd {work} && apt-get download {package}")
+        commands.append(f"dpkg -x {work}/{package}_*.deb {work}/{package}")
+    if dry_run:
+        return commands
+    if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
+        raise RuntimeError("debian_wallpaper_corpus needs apt-get and dpkg (a Debian-based system)")
+    work.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for package in packages:
+        subprocess.run(["apt-get", "download", package], cwd=work, check=True)
+        (deb,) = sorted(work.glob(f"{package}_*.deb"))
+        subprocess.run(["dpkg", "-x", str(deb), str(work / package)], check=True)
+        for path in list_images(work / package / DEBIAN_WALLPAPER_PACKAGES[package], recursive=True):
+            image = load_image(path)
+            if downscale > 1:
+                size = (image.shape[1] // downscale, image.shape[0] // downscale)
+                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            written.append(save_image(image, out_dir / f"{package}__{path.stem}.png"))
+    shutil.rmtree(work)
+    return written
