@@ -15,6 +15,7 @@ __all__ = ["COMMANDS", "main"]
 COMMANDS: dict[str, str] = {
     "list": "zoo.cli.list_cmd",
     "info": "zoo.cli.info",
+    "degrade": "zoo.cli.degrade",
     "restore": "zoo.cli.restore",
     "convert-reference": "zoo.cli.convert_reference",
 }
