@@ -185,6 +185,7 @@ def test_degrade_batch_per_sample_factors_and_reproducibility(image: np.ndarray)
     assert torch.allclose(again, y1, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:The image decoding and encoding capabilities:DeprecationWarning")
 def test_torchvision_jpeg_backend_matches_pillow_on_cpu(image: np.ndarray) -> None:
     x = to_tensor(image)
     pil = JPEG(backend="pil").apply_batch(x, [{"quality": 25}])
