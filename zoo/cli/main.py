@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "degrade": "zoo.cli.degrade",
     "restore": "zoo.cli.restore",
     "convert-reference": "zoo.cli.convert_reference",
+    "train": "zoo.cli.train",
+    "export-weights": "zoo.cli.export_weights",
 }
 
 

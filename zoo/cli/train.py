@@ -1,0 +1,42 @@
+"""``zoo train CONFIG``: train with mmengine's Runner from a shipped config name or a config file."""
+
+import argparse
+
+HELP = "train a model from a config (e.g. mbn_stage1, rmbn_stage2, mbn_stage1_tiny) with mmengine"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Attach this command's arguments."""
+    from mmengine.config import DictAction
+
+    parser.add_argument("config", nargs="?", help="shipped config name or a .py/.yaml file (.py configs are code)")
+    parser.add_argument(
+        "--cfg-options",
+        nargs="+",
+        action=DictAction,
+        default={},
+        metavar="KEY=VALUE",
+        help="override config entries, e.g. model.net.width=0.5 train_cfg.max_iters=1000",
+    )
+    parser.add_argument("--work-dir", help="output folder (default work_dirs/<config>)")
+    parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in the work dir")
+    parser.add_argument(
+        "--launcher",
+        choices=["none", "pytorch"],
+        default="none",
+        help="'pytorch' under torchrun for DDP (NCCL on GPUs, gloo on CPUs)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the shipped configs and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the Runner and train."""
+    from zoo.training import build_runner, list_configs, load_config
+
+    if args.list or not args.config:
+        print("\n".join(list_configs()))
+        return 0 if args.list else 2
+    cfg = load_config(args.config, args.cfg_options)
+    runner = build_runner(cfg, work_dir=args.work_dir, resume=args.resume, launcher=args.launcher)
+    runner.train()
+    return 0

@@ -1,0 +1,35 @@
+# R-MBN stage 2 (Sec. 4.2, App. B): fine-tune the stage-1 MBN on its recurrent path J->H->B->R.
+# loss = 0.8 x loss(step output at the input's own factor) + 0.2 x loss(final output), back-propagated through the
+# chain; input branches frozen; lr 1e-6; batch 4; crops 128 (rain) / 256 (others); cycle as in stage 1.
+# Start from stage 1 with `--cfg-options load_from=work_dirs/mbn_stage1/iter_N.pth`.
+factors = ["haze", "rain", "jpeg", "blur"]
+max_iters = 20_000
+
+model = dict(
+    type="RestorationTrainer",
+    net=dict(type="rmbn"),
+    loss=dict(type="ssim_l1"),
+    mode="recurrent",
+    step_weights=(0.8, 0.2),
+    frozen=("heads.",),
+)
+train_dataloader = dict(
+    batch_size=4,
+    num_workers=4,
+    persistent_workers=True,
+    dataset=dict(type="TaskDatasets", factors=factors, source="samples", crop=dict(rain=128, default=256)),
+    sampler=dict(type="DefaultSampler", shuffle=False),
+    batch_sampler=dict(type="TaskCycleBatchSampler", cycle=[0, 1, 2, 3, 3, 3]),
+    collate_fn=dict(type="default_collate"),
+)
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    dataset=dict(type="ValidationPairs", factors=factors, source="samples", crop=256, count=4),
+    sampler=dict(type="DefaultSampler", shuffle=False),
+    collate_fn=dict(type="default_collate"),
+)
+val_evaluator = dict(type="RestorationMetric", protocol="standard")
+train_cfg = dict(type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=2000)
+optim_wrapper = dict(type="AutoBF16OptimWrapper", optimizer=dict(type="Adam", lr=1e-6, betas=(0.9, 0.999), eps=1e-8))
+param_scheduler = [dict(type="ConstantLR", by_epoch=False, factor=1.0, end=max_iters)]

@@ -1,0 +1,19 @@
+"""Training glue for mmengine (``zoo train``). Importing this package registers every training component.
+
+Not imported by ``import zoo``: it pulls in mmengine's runner.
+"""
+
+from . import data, loops, optim, preprocessor, samplers, trainer_model
+from .runner import build_runner, list_configs, load_config
+
+__all__ = [
+    "build_runner",
+    "data",
+    "list_configs",
+    "load_config",
+    "loops",
+    "optim",
+    "preprocessor",
+    "samplers",
+    "trainer_model",
+]

@@ -1,0 +1,169 @@
+"""Training data: clean crops per task (degraded on the device by the preprocessor) and fixed validation pairs."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import ConcatDataset, Dataset
+
+from zoo.registry import DATASETS
+
+__all__ = ["CleanCrops", "TaskDatasets", "ValidationPairs", "load_clean_images"]
+
+FACTORS = ("rain", "blur", "jpeg", "haze")
+
+
+def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0) -> list[np.ndarray]:
+    """Clean training images (HxWx3 float32 in [0, 1]) from a named source or a folder.
+
+    Args:
+        source: ``"samples"`` (the photos bundled with the package), ``"dead_leaves"`` (procedural images), or a
+            folder of the user's images.
+        min_size: Images smaller than this on either side are upscaled (bicubic) to it.
+        count: Number of procedural images for ``"dead_leaves"``.
+        seed: Seed of the procedural images.
+    """
+    from zoo.data import images
+
+    if source == "samples":
+        loaded = [images.load_sample(name) for name in images.sample_names()]
+    elif source == "dead_leaves":
+        loaded = [images.dead_leaves(max(min_size, 256), seed=seed + i) for i in range(count)]
+    else:
+        if not Path(source).is_dir():
+            raise FileNotFoundError(
+                f"training image source {source!r} is neither 'samples', 'dead_leaves' nor a folder"
+            )
+        loaded = images.load_folder(source)
+    if not loaded:
+        raise ValueError(f"no training images found in {source!r}")
+    return [_at_least(image, min_size) for image in loaded]
+
+
+def _at_least(image: np.ndarray, size: int) -> np.ndarray:
+    height, width = image.shape[:2]
+    if min(height, width) >= size:
+        return image
+    import cv2
+
+    scale = size / min(height, width)
+    new = (max(size, round(width * scale)), max(size, round(height * scale)))
+    return np.clip(cv2.resize(image, new, interpolation=cv2.INTER_CUBIC), 0, 1)
+
+
+def _augment(crop: np.ndarray, factor: str, rng: np.random.Generator) -> np.ndarray:
+    """The paper's App. B augmentation: horizontal flips; for haze also vertical flips and 90-degree rotations."""
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    if factor in ("haze", "mixed"):
+        if rng.random() < 0.5:
+            crop = crop[::-1]
+        crop = np.rot90(crop, k=int(rng.integers(4)))
+    return np.ascontiguousarray(crop)
+
+
+class CleanCrops(Dataset):
+    """Random clean crops for one task; sample ``i`` is always the same crop (resume and DDP stay exact).
+
+    The degradation is applied later, on the training device, by
+    :class:`~zoo.training.preprocessor.DegradeOnTheFly`.
+
+    Args:
+        images: Clean images, HxWx3 float32 in [0, 1], each at least ``crop`` on both sides.
+        factor: ``rain``, ``blur``, ``jpeg``, ``haze`` or ``mixed`` (1 to 4 random factors per sample).
+        crop: Square crop size.
+        length: Virtual number of samples.
+        seed: Base seed of the crop positions and augmentations.
+    """
+
+    def __init__(self, images: Sequence[np.ndarray], factor: str, crop: int, length: int, seed: int = 0) -> None:
+        if factor not in (*FACTORS, "mixed"):
+            raise ValueError(f"unknown factor {factor!r}; expected one of {', '.join(FACTORS)} or mixed")
+        self.images, self.factor, self.crop, self.length, self.seed = list(images), factor, crop, length, seed
+        self.metainfo = {"factor": factor}
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> dict:
+        rng = np.random.default_rng((self.seed, index))
+        image = self.images[int(rng.integers(len(self.images)))]
+        top = int(rng.integers(image.shape[0] - self.crop + 1))
+        left = int(rng.integers(image.shape[1] - self.crop + 1))
+        crop = _augment(image[top : top + self.crop, left : left + self.crop], self.factor, rng)
+        clean = torch.from_numpy(crop).permute(2, 0, 1).float()
+        return {"inputs": clean, "data_samples": {"gt": clean, "factor": self.factor, "seed": index, "degraded": False}}
+
+
+@DATASETS.register_module()
+class TaskDatasets(ConcatDataset):
+    """One :class:`CleanCrops` per factor, concatenated in the order given (the task index of the cycle sampler).
+
+    Args:
+        factors: Factors in task order, e.g. ``["haze", "rain", "jpeg", "blur"]``.
+        source: Image source (see :func:`load_clean_images`).
+        crop: Crop size per factor, with ``"default"`` for the others, e.g. ``{"rain": 128, "default": 256}``.
+        length: Virtual samples per factor.
+        seed: Base seed.
+    """
+
+    def __init__(
+        self,
+        factors: Sequence[str],
+        source: str = "samples",
+        crop: dict | int = 256,
+        length: int = 100_000,
+        seed: int = 0,
+    ) -> None:
+        crops = crop if isinstance(crop, dict) else {"default": crop}
+        sizes = {f: int(crops.get(f, crops.get("default", 256))) for f in factors}
+        images = load_clean_images(source, max(sizes.values()), seed=seed)
+        super().__init__([CleanCrops(images, f, sizes[f], length, seed=seed + 101 * i) for i, f in enumerate(factors)])
+        self.metainfo = {"factors": list(factors)}
+
+
+@DATASETS.register_module()
+class ValidationPairs(Dataset):
+    """Fixed degraded/clean pairs for validation, synthesised once on the CPU with the exact (PIL JPEG) recipes.
+
+    Args:
+        factors: Factors to validate; each image gets every factor in turn (``"mixed"`` = 1..4 random factors).
+        source: Image source (see :func:`load_clean_images`).
+        crop: Centre-crop size.
+        count: Images per factor.
+        seed: Seed of the degradation parameters.
+    """
+
+    def __init__(
+        self,
+        factors: Sequence[str] = FACTORS,
+        source: str = "samples",
+        crop: int = 128,
+        count: int = 4,
+        seed: int = 1234,
+    ) -> None:
+        from zoo.data.degradations import degrade
+
+        images = load_clean_images(source, crop, seed=seed)
+        self.items = []
+        for f_index, factor in enumerate(factors):
+            for i in range(count):
+                image = images[i % len(images)]
+                top, left = (image.shape[0] - crop) // 2, (image.shape[1] - crop) // 2
+                clean = np.ascontiguousarray(image[top : top + crop, left : left + crop])
+                spec = "random" if factor == "mixed" else [factor]
+                degraded, _ = degrade(clean, spec, seed=seed + 1000 * f_index + i)
+                self.items.append((degraded.astype(np.float32), clean.astype(np.float32), factor))
+        self.metainfo = {"factors": list(factors)}
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict:
+        degraded, clean, factor = self.items[index]
+        to_tensor = lambda a: torch.from_numpy(a).permute(2, 0, 1).contiguous()  # noqa: E731
+        return {
+            "inputs": to_tensor(degraded),
+            "data_samples": {"gt": to_tensor(clean), "factor": factor, "seed": index, "degraded": True},
+        }

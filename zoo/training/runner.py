@@ -1,0 +1,145 @@
+"""Build an mmengine Runner for a zoo training config: defaults, config lookup, DDP set-up, safe checkpoints."""
+
+import copy
+import os
+import os.path as osp
+from pathlib import Path
+from typing import Any
+
+import torch
+from mmengine.config import Config
+from mmengine.dist import master_only
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import CheckpointLoader
+
+from zoo.registry import RUNNERS
+
+__all__ = ["CONFIG_DIR", "ZooRunner", "build_runner", "list_configs", "load_config"]
+
+CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+
+# Work dirs of runners built in this process: checkpoints inside them are this project's own training state
+# (optimizer, message hub, numpy scalars) and are unpickled fully; anything else loads with weights_only=True.
+_TRUSTED_DIRS: set[str] = set()
+
+
+@CheckpointLoader.register_scheme(prefixes="", force=True)
+def _load_local(filename: str, map_location: Any = None) -> Any:
+    path = osp.realpath(osp.expanduser(filename))
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"checkpoint {filename} does not exist")
+    trusted = any(path.startswith(d + os.sep) for d in _TRUSTED_DIRS)
+    return torch.load(path, map_location=map_location, weights_only=not trusted)
+
+
+def list_configs() -> list[str]:
+    """Names of the training configs shipped in the package."""
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.py") if not p.stem.startswith("_"))
+
+
+def load_config(name_or_path: str, cfg_options: dict[str, Any] | None = None) -> Config:
+    """Read a shipped config by name (``mbn_stage1``) or a ``.py``/``.yaml`` file, then apply overrides.
+
+    ``.py`` configs are Python code and are executed; only use configs you trust. YAML configs are parsed with a
+    safe loader.
+    """
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = CONFIG_DIR / f"{name_or_path}.py"
+        if not path.is_file():
+            raise FileNotFoundError(f"unknown config {name_or_path!r}; shipped configs: {', '.join(list_configs())}")
+    elif not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+    cfg = Config.fromfile(str(path))
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options, allow_list_keys=True)
+    return cfg
+
+
+def _defaults(cfg: Config) -> dict[str, Any]:
+    hooks = dict(
+        timer=dict(type="IterTimerHook"),
+        logger=dict(type="LoggerHook", interval=10),
+        param_scheduler=dict(type="ParamSchedulerHook"),
+        checkpoint=dict(
+            type="CheckpointHook",
+            by_epoch=False,
+            interval=1000,
+            max_keep_ckpts=3,
+            save_best="restore/psnr",
+            rule="greater",
+        ),
+        sampler_seed=dict(type="DistSamplerSeedHook"),
+    )
+    backends = [dict(type="LocalVisBackend")]
+    try:
+        import tensorboard  # noqa: F401
+
+        backends.append(dict(type="TensorboardVisBackend"))
+    except ImportError:
+        pass
+    return dict(
+        default_scope="zoo",
+        default_hooks=hooks,
+        log_processor=dict(by_epoch=False, window_size=10),
+        env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend="nccl" if torch.cuda.is_available() else "gloo")),
+        randomness=dict(seed=0),
+        visualizer=dict(type="Visualizer", vis_backends=backends),
+        val_cfg=dict(type="ValLoop"),
+    )
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not value.get("_delete_", False):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@RUNNERS.register_module()
+class ZooRunner(Runner):
+    """mmengine Runner whose checkpoints are written atomically (temporary file, then rename)."""
+
+    @master_only
+    def save_checkpoint(self, out_dir: str, filename: str, *args: Any, **kwargs: Any) -> None:
+        """Save to ``filename + '.part'`` and rename, so an interrupted write keeps the previous checkpoint."""
+        super().save_checkpoint(out_dir, filename + ".part", *args, **kwargs)
+        os.replace(osp.join(out_dir, filename + ".part"), osp.join(out_dir, filename))
+
+
+def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False, launcher: str = "none") -> Runner:
+    """Complete a config with the zoo's runtime defaults and build its Runner.
+
+    Args:
+        cfg: Training config (see ``zoo/configs``).
+        work_dir: Output folder; defaults to ``work_dirs/<config name>``.
+        resume: Continue from the latest checkpoint in ``work_dir``.
+        launcher: ``none`` (one process) or ``pytorch`` (under ``torchrun``; NCCL on GPUs, gloo on CPUs).
+    """
+    import zoo.training  # noqa: F401 - registers the training components
+
+    config = _merge(_defaults(cfg), cfg.to_dict())
+    name = Path(cfg.filename).stem if cfg.filename else "config"
+    config["work_dir"] = str(work_dir or config.get("work_dir") or Path("work_dirs") / name)
+    config.setdefault("experiment_name", f"{name}_{Path(config['work_dir']).resolve().name}_{os.getpid()}")
+    config["resume"] = bool(resume)
+    config["launcher"] = launcher
+    if launcher == "pytorch":
+        import torch.distributed as dist
+
+        if not dist.is_initialized():
+            backend = "nccl" if torch.cuda.is_available() else "gloo"
+            if backend == "nccl":
+                torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+            dist.init_process_group(backend)
+        if not torch.cuda.is_available():  # mmengine's default passes device_ids=[LOCAL_RANK], which needs CUDA
+            config["model_wrapper_cfg"] = dict(type="MMDistributedDataParallel", device_ids=None)
+    elif launcher != "none":
+        raise ValueError(f"unknown launcher {launcher!r}; expected none or pytorch")
+    os.makedirs(config["work_dir"], exist_ok=True)
+    _TRUSTED_DIRS.add(osp.realpath(config["work_dir"]))
+    full = Config(config, filename=cfg.filename)
+    return ZooRunner.from_cfg(full)

@@ -1,0 +1,110 @@
+"""The mmengine model that trains any zoo network: single-task, MBN branch cycles, R-MBN recurrent fine-tuning."""
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from zoo.registry import LOSSES, MODELS, create_model
+
+__all__ = ["RestorationTrainer"]
+
+MODES = ("single", "branch", "recurrent", "chain")
+
+
+@MODELS.register_module()
+class RestorationTrainer(BaseModel):
+    """Wrap a zoo network with its loss for mmengine's Runner.
+
+    Modes:
+        * ``single``: ``net(x)`` vs the clean image (dedicated baselines, the mixed-degradation baseline).
+        * ``branch``: MBN stage 1; every batch holds one factor and trains that factor's branch pair,
+          ``net(x, factor=f, all_scales=True)``, supervising every scale when ``all_scales`` (coarse-to-fine).
+        * ``recurrent``: R-MBN stage 2 (Sec. 4.2); ``step_weights[0]`` x loss of the step output at the input's own
+          factor + ``step_weights[1]`` x loss of the final output, back-propagated through the chain.
+        * ``chain``: R-MBN* (combined factors); loss of the final output of the recurrent chain.
+
+    Args:
+        net: Config of the zoo network (``dict(type="mbn", ...)``), built with :func:`zoo.create_model`.
+        loss: Config of a registered loss (``dict(type="ssim_l1")``).
+        mode: One of the modes above.
+        all_scales: Supervise every scale of coarse-to-fine outputs (``branch`` mode).
+        frozen: Parameter-name prefixes to freeze (e.g. the input branches in stage 2).
+        step_weights: Weights of the intermediate and the final loss in ``recurrent`` mode.
+        init_checkpoint: Weights to start from (e.g. the stage-1 checkpoint), loaded into ``net``.
+        data_preprocessor: Preprocessor config; defaults to on-device degradation synthesis.
+    """
+
+    def __init__(
+        self,
+        net: dict[str, Any],
+        loss: dict[str, Any] | None = None,
+        mode: str = "single",
+        all_scales: bool = True,
+        frozen: tuple[str, ...] = (),
+        step_weights: tuple[float, float] = (0.8, 0.2),
+        init_checkpoint: str | None = None,
+        data_preprocessor: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data_preprocessor=data_preprocessor or dict(type="DegradeOnTheFly"))
+        if mode not in MODES:
+            raise ValueError(f"unknown training mode {mode!r}; expected one of {', '.join(MODES)}")
+        self.net = create_model(dict(net), checkpoint=init_checkpoint)
+        self.net.train()
+        self.criterion = LOSSES.build(loss or dict(type="ssim_l1"))
+        self.mode, self.all_scales, self.step_weights = mode, all_scales, tuple(step_weights)
+        self.frozen = tuple(frozen)
+        names = [name for name, _ in self.net.named_parameters()]
+        for prefix in self.frozen:
+            if not any(name.startswith(prefix) for name in names):
+                raise ValueError(f"frozen prefix {prefix!r} matches no parameter of {net.get('type')!r}")
+        for name, param in self.net.named_parameters():
+            if name.startswith(self.frozen):
+                param.requires_grad_(False)
+
+    def forward(self, inputs: torch.Tensor, data_samples: dict | None = None, mode: str = "tensor"):
+        """Mmengine entry point: ``loss`` -> dict of losses, ``predict`` -> list of per-sample dicts, else tensor."""
+        factors = list(data_samples["factor"]) if data_samples is not None else []
+        if mode == "loss":
+            return self._losses(inputs, data_samples["gt"], factors)
+        prediction = self.restore(inputs, factors)
+        if mode == "predict":
+            return [
+                {"pred": prediction[i], "gt": data_samples["gt"][i], "factor": factors[i]}
+                for i in range(prediction.shape[0])
+            ]
+        return prediction
+
+    def restore(self, inputs: torch.Tensor, factors: list[str]) -> torch.Tensor:
+        """Restored images in [0, 1] as the trained network would be used."""
+        if self.mode == "branch":
+            return torch.cat([self.net(inputs[i : i + 1], factor=f) for i, f in enumerate(factors)]).clamp(0, 1)
+        return self.net(inputs).clamp(0, 1)
+
+    def _loss_all_scales(self, outputs: list[torch.Tensor], target: torch.Tensor) -> torch.Tensor:
+        total = outputs[-1].new_zeros(())
+        for output in outputs:
+            scaled = target
+            if output.shape[-2:] != target.shape[-2:]:
+                scaled = F.interpolate(target, size=output.shape[-2:], mode="bicubic", align_corners=False).clamp(0, 1)
+            total = total + self.criterion(output, scaled)
+        return total
+
+    def _losses(self, inputs: torch.Tensor, target: torch.Tensor, factors: list[str]) -> dict[str, torch.Tensor]:
+        if self.mode == "single":
+            return {"loss": self.criterion(self.net(inputs), target)}
+        if self.mode == "chain":
+            return {"loss_mixed": self.criterion(self.net(inputs), target)}
+        factor = factors[0]
+        if any(f != factor for f in factors):
+            raise ValueError(f"{self.mode} mode needs single-factor batches; got {sorted(set(factors))}")
+        if self.mode == "branch":
+            outputs = self.net(inputs, factor=factor, all_scales=True)
+            loss = self._loss_all_scales(outputs if self.all_scales else outputs[-1:], target)
+            return {f"loss_{factor}": loss}
+        steps = self.net.forward_steps(inputs)
+        own = dict(steps)[factor]
+        intermediate, final = self.step_weights
+        loss = intermediate * self.criterion(own, target) + final * self.criterion(steps[-1][1], target)
+        return {f"loss_{factor}": loss}
