@@ -37,3 +37,10 @@ def test_console_script_is_installed() -> None:
     assert exe.is_file(), "the `zoo` console script is not installed next to the interpreter"
     out = subprocess.run([str(exe), "list", "identity"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("identity")
+
+
+def test_info_counts_flops_per_branch_for_models_told_the_factor(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "mbn", "--size", "64"]) == 0
+    out = capsys.readouterr().out
+    for factor in ("rain", "blur", "jpeg", "haze"):
+        assert f"({factor} branch)" in out

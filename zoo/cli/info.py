@@ -14,8 +14,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-flops", action="store_true", help="skip the FLOP count")
 
 
-def count_flops(name: str, size: int) -> int:
-    """FLOPs (2 x multiply-accumulates) of one forward at (1, 3, size, size), counted on the meta device."""
+def count_flops(name: str, size: int, factor: str | None = None) -> int:
+    """FLOPs (2 x multiply-accumulates) of one forward at (1, 3, size, size), counted on the meta device.
+
+    Args:
+        name: Model name or tag.
+        size: Square input size.
+        factor: Passed as ``model(x, factor=...)`` for models that need to be told the factor (MBN).
+    """
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
@@ -26,8 +32,14 @@ def count_flops(name: str, size: int) -> int:
         x = torch.rand(1, 3, size, size)
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
-        model(x)
+        model(x) if factor is None else model(x, factor=factor)
     return counter.get_total_flops()
+
+
+def needs_factor(model: object) -> bool:
+    """Whether the model's forward has a required ``factor`` argument."""
+    parameter = inspect.signature(model.forward).parameters.get("factor")
+    return parameter is not None and parameter.default is inspect.Parameter.empty
 
 
 def _config_of(name: str) -> dict:
@@ -57,8 +69,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"parameters: {count_parameters(model):,}")
     if info.learned and not args.no_flops:
         try:
-            flops = count_flops(args.name, args.size)
-            print(f"GFLOPs at 1x3x{args.size}x{args.size}: {flops / 1e9:,.1f}")
+            for factor in info.factors if needs_factor(model) else (None,):
+                flops = count_flops(args.name, args.size, factor)
+                label = f" ({factor} branch)" if factor else ""
+                print(f"GFLOPs at 1x3x{args.size}x{args.size}{label}: {flops / 1e9:,.1f}")
         except Exception as err:  # some layers cannot run on the meta device
             print(f"GFLOPs: not available ({type(err).__name__}: {err})")
     print("config:", json.dumps(_config_of(args.name), indent=2, default=str))

@@ -47,7 +47,8 @@ class RestorationTrainer(BaseModel):
         init_checkpoint: str | None = None,
         data_preprocessor: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(data_preprocessor=data_preprocessor or dict(type="DegradeOnTheFly"))
+        # Built from the zoo registry directly, so the model also builds outside a Runner (no default scope).
+        super().__init__(data_preprocessor=MODELS.build(data_preprocessor or dict(type="DegradeOnTheFly")))
         if mode not in MODES:
             raise ValueError(f"unknown training mode {mode!r}; expected one of {', '.join(MODES)}")
         self.net = create_model(dict(net), checkpoint=init_checkpoint)
