@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "info": "zoo.cli.info",
     "degrade": "zoo.cli.degrade",
     "restore": "zoo.cli.restore",
+    "export": "zoo.cli.export",
     "convert-reference": "zoo.cli.convert_reference",
     "train": "zoo.cli.train",
     "export-weights": "zoo.cli.export_weights",
