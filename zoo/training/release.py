@@ -9,8 +9,9 @@ import torch
 from mmengine.config import Config
 
 from zoo.registry import create_model, get_model_info, save_release_weights
+from zoo.training.cards import model_card
 
-__all__ = ["checkpoint_net_config", "evaluate_on_samples", "export_release"]
+__all__ = ["checkpoint_net_config", "evaluate_on_samples", "export_cascade", "export_release"]
 
 FACTORS = ("rain", "blur", "jpeg", "haze")
 
@@ -34,7 +35,8 @@ def evaluate_on_samples(
         protocol: Metric protocol name (``zoo.data.metrics.protocols``).
 
     Returns:
-        ``{factor: {"psnr": restored, "ssim": restored, "psnr_input": degraded, "ssim_input": degraded}}``.
+        ``{factor: {"psnr": restored, "ssim": restored, "psnr_input": degraded, "ssim_input": degraded}}``, with a
+        ``"mixed"`` row (1 to 4 random factors per image) for models that are not told the factor.
     """
     from zoo.data.metrics import psnr, ssim
     from zoo.data.metrics.protocols import metric_settings
@@ -42,7 +44,7 @@ def evaluate_on_samples(
 
     scores: dict[str, dict[str, float]] = {}
     model.eval()
-    for factor in FACTORS:
+    for factor in FACTORS if factor_given else (*FACTORS, "mixed"):
         pairs = ValidationPairs(factors=[factor], crop=crop, count=count)
         settings = metric_settings(protocol, factor)
         totals = {"psnr": 0.0, "ssim": 0.0, "psnr_input": 0.0, "ssim_input": 0.0}
@@ -109,16 +111,72 @@ def export_release(
         "paper": info.paper,
     }
     if evaluate:
+        metadata["evaluation"] = (
+            "Fixed-seed synthetic pairs from the bundled photos (zoo/assets/clean; none used in training): "
+            "5 images x 256x256 centre crops per factor, CPU recipes (exact PIL JPEG), "
+            + ("factor given to the model." if arch in ("mbn", "mbn_minimal") else "factor not given.")
+        )
         if half:
             model.load_state_dict({k: v.float() for k, v in state.items()})
         metadata["protocol"] = "standard"
         metadata["scores"] = evaluate_on_samples(model, factor_given=arch in ("mbn", "mbn_minimal"))
-    out_dir = Path(out_dir)
+    return _write_release(name, state, net_config, metadata, Path(out_dir))
+
+
+def _write_release(
+    name: str, state: dict[str, torch.Tensor], config: dict[str, Any], metadata: dict[str, Any], out_dir: Path
+) -> dict[str, Any]:
     file = f"{name}.safetensors"
     digest = save_release_weights(state, out_dir / file, metadata)
     manifest_path = out_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
-    entry = {"file": file, "sha256": digest, "config": net_config, "metadata": metadata}
+    entry = {"file": file, "sha256": digest, "config": config, "metadata": metadata}
     manifest[name] = entry
     manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
+    (out_dir / f"{name}.md").write_text(model_card(name, entry))
     return entry
+
+
+def export_cascade(name: str, steps: list[tuple[str, str]], out_dir: str | Path, half: bool = False) -> dict[str, Any]:
+    """Ship a ``cascade.<tag>`` assembled from already shipped dedicated weights.
+
+    Args:
+        name: ``cascade.<tag>``.
+        steps: ``(factor, "architecture.tag")`` in order, e.g. ``[("jpeg", "durn_p_rgb.wheels"), ...]``.
+        out_dir: Weights folder holding the dedicated tags' manifest (``zoo/weights``).
+        half: Store bf16 tensors.
+    """
+    from zoo.registry import load_state_dict
+
+    out_dir = Path(out_dir)
+    manifest_path = out_dir / "manifest.json"
+    table = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    missing = [tag for _, tag in steps if tag not in table]
+    if missing:
+        raise KeyError(f"cascade steps need exported weights; not in {manifest_path}: {', '.join(missing)}")
+    config = {"steps": [[f, {"type": t.partition(".")[0], **table[t]["config"]}] for f, t in steps]}
+    models = []
+    for (_, net_cfg), (_, tag) in zip(config["steps"], steps):
+        step_model = create_model(net_cfg)
+        weights = load_state_dict(out_dir / table[tag]["file"], expected_sha256=table[tag]["sha256"])
+        step_model.load_state_dict({k: v.float() for k, v in weights.items()})
+        models.append(step_model)
+    model = create_model(dict(type="cascade", steps=[(f, m) for (f, _), m in zip(steps, models)]))
+    state = model.state_dict()
+    if half:
+        state = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in state.items()}
+        model.load_state_dict({k: v.float() for k, v in state.items()})
+    metadata = {
+        "summary": "Cascade of the shipped dedicated models " + " -> ".join(f"{f}:{t}" for f, t in steps),
+        "architecture": {"type": "cascade", **config},
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "training": {"steps": {f: table[t]["metadata"].get("training", {}) for f, t in steps}},
+        "dtype": "bf16" if half else "fp32",
+        "licence": "MIT",
+        "paper": get_model_info("cascade").paper,
+        "protocol": "standard",
+        "evaluation": "Fixed-seed synthetic pairs from the bundled photos (zoo/assets/clean; none used in training): "
+        "5 images x 256x256 centre crops per factor, CPU recipes (exact PIL JPEG), factor not given.",
+        "scores": evaluate_on_samples(model, factor_given=False),
+    }
+    return _write_release(name, state, config, metadata, out_dir)

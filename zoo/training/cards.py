@@ -1,0 +1,58 @@
+"""Model cards (Markdown) generated from the metadata of shipped weights."""
+
+from typing import Any
+
+__all__ = ["model_card"]
+
+FACTORS = ("rain", "blur", "jpeg", "haze")
+
+
+def _scores_table(scores: dict[str, dict[str, float]]) -> list[str]:
+    lines = [
+        "| factor | PSNR input | PSNR restored | gain (dB) | SSIM input | SSIM restored |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for factor in FACTORS:
+        if factor not in scores:
+            continue
+        s = scores[factor]
+        gain = s["psnr"] - s["psnr_input"]
+        lines.append(
+            f"| {factor} | {s['psnr_input']:.2f} | {s['psnr']:.2f} | {gain:+.2f} | {s['ssim_input']:.4f} | "
+            f"{s['ssim']:.4f} |"
+        )
+    return lines
+
+
+def model_card(name: str, entry: dict[str, Any]) -> str:
+    """Markdown card of one shipped weights tag from its manifest entry (file, sha256, config, metadata)."""
+    meta = entry["metadata"]
+    training = meta.get("training", {})
+    lines = [
+        f"# {name}",
+        "",
+        meta.get("summary", ""),
+        "",
+        "| | |",
+        "|---|---|",
+        f"| architecture | `{meta.get('architecture')}` |",
+        f"| parameters | {meta.get('parameters', 0):,} |",
+        f"| weights | `{entry['file']}` ({meta.get('dtype', 'fp32')}), sha256 `{entry['sha256']}` |",
+        f"| paper | {meta.get('paper', '')} |",
+        f"| licence | {meta.get('licence', '')} |",
+        "",
+        "## Training",
+        "",
+    ]
+    lines += [f"- {key}: {value}" for key, value in training.items()]
+    if "scores" in meta:
+        lines += [
+            "",
+            f"## Measured scores (protocol `{meta.get('protocol')}`)",
+            "",
+            meta.get("evaluation", "Fixed-seed synthetic test set made from the bundled photos."),
+            "",
+            *_scores_table(meta["scores"]),
+        ]
+    lines += ["", "Generated from the manifest by `zoo export-weights`; do not edit by hand.", ""]
+    return "\n".join(lines)
