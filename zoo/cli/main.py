@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "convert-reference": "zoo.cli.convert_reference",
     "train": "zoo.cli.train",
     "export-weights": "zoo.cli.export_weights",
+    "bench": "zoo.cli.bench",
+    "demo": "zoo.cli.demo",
 }
 
 

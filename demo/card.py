@@ -1,0 +1,70 @@
+"""A model's card in Markdown: what it is, its parameters, what it was trained on and its measured scores."""
+
+from typing import Any
+
+from zoo.inference.restore import Restorer
+
+from .catalog import ModelEntry
+
+__all__ = ["model_card"]
+
+
+def _number(value: Any, digits: int) -> str:
+    return f"{value:.{digits}f}" if isinstance(value, int | float) else "–"
+
+
+def _scores_table(scores: dict[str, Any], protocol: str | None) -> list[str]:
+    title = f"**Measured scores** (protocol `{protocol or 'unknown'}`, bundled-photo test set):"
+    rows = [(factor, values) for factor, values in scores.items() if isinstance(values, dict)]
+    if not rows:
+        return [title, f"`{scores}`"]
+    table = ["| factor | PSNR in | PSNR out | SSIM in | SSIM out |", "|---|---|---|---|---|"]
+    for factor, values in rows:
+        cells = [_number(values.get("psnr_input"), 2), _number(values.get("psnr"), 2)]
+        cells += [_number(values.get("ssim_input"), 3), _number(values.get("ssim"), 3)]
+        table.append(f"| {factor} | {' | '.join(cells)} |")
+    return [title, "\n".join(table)]
+
+
+def _training_lines(training: Any) -> list[str]:
+    if not isinstance(training, dict):
+        return [f"**Training:** {training}"]
+    items = ", ".join(f"{key}: {value}" for key, value in training.items() if value not in (None, ""))
+    return [f"**Training:** {items}"]
+
+
+def model_card(entry: ModelEntry, restorer: Restorer) -> str:
+    """The card of a loaded model: registry metadata plus the shipped weights' metadata.
+
+    Args:
+        entry: The demo's choice (label, factor branch, trained or not).
+        restorer: Its loaded model (for the parameter count and ``zoo_metadata``).
+    """
+    module = restorer.loaded.module
+    info = restorer.loaded.info
+    metadata: dict[str, Any] = dict(getattr(module, "zoo_metadata", {}) or {})
+    parameters = metadata.get("parameters", sum(p.numel() for p in module.parameters()))
+    lines = [f"### {entry.label}"]
+    if metadata.get("summary"):
+        lines.append(str(metadata["summary"]))
+    if info is not None and info.description:
+        lines.append(info.description)
+    facts = [f"**Parameters:** {parameters:,}"]
+    if info is not None:
+        facts.append(f"**Task:** {info.task}")
+        if info.paper:
+            facts.append(f"**Paper:** {info.paper}")
+    if entry.factor:
+        facts.append(f"**Branch:** {entry.factor} (MBN runs the branch of the factor you name)")
+    lines.append(" · ".join(facts))
+    if not entry.trained:
+        lines.append("**Untrained:** random weights, to try the interface; the output is not a restoration.")
+    elif info is not None and not info.learned:
+        lines.append("**Training:** none (classical method).")
+    if "training" in metadata:
+        lines += _training_lines(metadata["training"])
+    if isinstance(metadata.get("scores"), dict):
+        lines += _scores_table(metadata["scores"], metadata.get("protocol"))
+    if info is not None and info.notes:
+        lines.append(f"*Notes:* {info.notes}")
+    return "\n\n".join(lines)

@@ -1,0 +1,112 @@
+"""Which models the demo offers: shipped weights first, then classical methods, optionally tiny untrained networks.
+
+Nothing here imports gradio; the entries are plain data so tests and the app share them.
+"""
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoo.registry import MODELS, get_model_info, list_models, list_pretrained
+
+__all__ = ["UNTRAINED_CONFIGS", "ModelEntry", "default_catalog", "entry_for", "needs_factor", "has_steps"]
+
+# Small untrained networks for trying the interface before any weights ship (their output is not a restoration).
+UNTRAINED_CONFIGS: dict[str, dict[str, Any]] = {
+    "rmbn": dict(type="rmbn", width=0.25, rain_iters=1),
+    "mbn_minimal": dict(type="mbn_minimal", width=0.25),
+    "owan": dict(type="owan"),
+}
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One choice in the demo's model list.
+
+    Attributes:
+        key: Unique value of the choice (what the API receives), e.g. ``"rmbn.synth4"`` or ``"mbn.synth4@rain"``.
+        label: What the user reads in the list.
+        model: What :class:`zoo.inference.Restorer` loads: a name, an ``architecture.tag`` or a config dict.
+        factor: Factor branch to run (MBN needs one), or None.
+        steps: Show the per-step outputs of a recurrent model (R-MBN, cascade) in the gallery.
+        trained: False for untrained networks (random weights); the card and the table say so.
+    """
+
+    key: str
+    label: str
+    model: str | dict[str, Any] = field(compare=False)
+    factor: str | None = None
+    steps: bool = False
+    trained: bool = True
+
+    @property
+    def arch(self) -> str:
+        """Registered architecture name."""
+        name = self.model["type"] if isinstance(self.model, dict) else self.model
+        return name.partition(".")[0]
+
+
+def _forward_parameters(arch: str) -> dict[str, inspect.Parameter]:
+    builder = MODELS.get(arch)
+    if builder is None:
+        raise KeyError(f"model {arch!r} is not registered")
+    target = builder.forward if inspect.isclass(builder) else builder
+    return dict(inspect.signature(target).parameters)
+
+
+def needs_factor(arch: str) -> bool:
+    """Whether the architecture's forward requires a ``factor`` argument (MBN: one branch per factor)."""
+    param = _forward_parameters(arch).get("factor")
+    return param is not None and param.default is inspect.Parameter.empty
+
+
+def has_steps(arch: str) -> bool:
+    """Whether the architecture can return per-step outputs (``return_steps``: R-MBN, cascade)."""
+    return "return_steps" in _forward_parameters(arch)
+
+
+def entry_for(model: str | dict[str, Any], label: str | None = None, trained: bool = True) -> list[ModelEntry]:
+    """Entries for one model: one per factor branch when the model needs a factor, else one.
+
+    Args:
+        model: A name, ``architecture.tag`` or config dict.
+        label: Label of the entry (branch entries append the factor); default the name.
+        trained: Whether the model has weights (or is not learned).
+    """
+    name = model["type"] if isinstance(model, dict) else model
+    arch = name.partition(".")[0]
+    info = get_model_info(arch)
+    base_key = name if isinstance(model, str) else f"untrained:{arch}"
+    base_label = label or name
+    if needs_factor(arch):
+        return [
+            ModelEntry(f"{base_key}@{f}", f"{base_label} ({f} branch)", model, factor=f, trained=trained)
+            for f in info.factors
+        ]
+    return [ModelEntry(base_key, base_label, model, steps=has_steps(arch), trained=trained)]
+
+
+def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -> list[ModelEntry]:
+    """The demo's model list: shipped weights first, then non-oracle classical methods, then ``extra``.
+
+    Args:
+        untrained: Also offer the small untrained networks of ``UNTRAINED_CONFIGS`` (to try the interface).
+        extra: More entries, appended as given.
+    """
+    entries: list[ModelEntry] = []
+    for tag in list_pretrained():
+        entries += entry_for(tag)
+    for arch in list_models():
+        info = get_model_info(arch)
+        if not info.learned and not info.oracle:
+            entries += entry_for(arch, label=f"{arch} (classical)")
+    if untrained:
+        for arch, config in UNTRAINED_CONFIGS.items():
+            entries += entry_for(config, label=f"{arch} (untrained, random weights)", trained=False)
+    entries += list(extra)
+    keys = [entry.key for entry in entries]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate model keys in the demo catalogue: {', '.join(duplicates)}")
+    return entries

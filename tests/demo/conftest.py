@@ -1,0 +1,43 @@
+"""A demo app on a free local port, shared by the demo tests: small catalogue, fast models, small images."""
+
+import socket
+import warnings
+from collections.abc import Iterator
+
+import pytest
+
+gr = pytest.importorskip("gradio", reason="the demo tests need the 'demo' extra (gradio)")
+
+from zoo.demo.app import build_app, launch  # noqa: E402
+from zoo.demo.catalog import entry_for  # noqa: E402
+
+# gradio 6.31 with pandas 3 warns from its queue on every request (stack notes 3.3d)
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+
+MAX_MEGAPIXELS = 0.3
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def small_catalog() -> list:
+    """identity, a classical deraining filter and a tiny untrained R-MBN (per-step outputs)."""
+    return [
+        *entry_for("identity"),
+        *entry_for("median_derain"),
+        *entry_for({"type": "rmbn", "width": 0.25, "rain_iters": 1}, label="tiny rmbn", trained=False),
+    ]
+
+
+@pytest.fixture(scope="package")
+def demo_url() -> Iterator[str]:
+    """URL of a running demo (in this process; closed after the package's tests)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        app = build_app(small_catalog(), max_megapixels=MAX_MEGAPIXELS, default_models=["identity"])
+        url = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)
+    yield url
+    app.close()
