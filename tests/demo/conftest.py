@@ -17,7 +17,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 MAX_MEGAPIXELS = 0.3
 
 
-def free_port() -> int:
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -32,12 +32,18 @@ def small_catalog() -> list:
     ]
 
 
+@pytest.fixture
+def free_port() -> int:
+    """A local TCP port nobody listens on (stack notes 3.3f: pass an explicit port)."""
+    return _free_port()
+
+
 @pytest.fixture(scope="package")
 def demo_url() -> Iterator[str]:
     """URL of a running demo (in this process; closed after the package's tests)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         app = build_app(small_catalog(), max_megapixels=MAX_MEGAPIXELS, default_models=["identity"])
-        url = launch(app, port=free_port(), prevent_thread_lock=True, quiet=True)
+        url = launch(app, port=_free_port(), prevent_thread_lock=True, quiet=True)
     yield url
     app.close()

@@ -1,0 +1,99 @@
+"""The demo's parts without a server: catalogue order, input checks, model cards, error wrapping, queue limits."""
+
+import numpy as np
+import pytest
+
+import zoo.demo.catalog as catalog_module
+from zoo.data.metrics import psnr
+from zoo.demo.card import model_card
+from zoo.demo.catalog import default_catalog, entry_for
+from zoo.demo.inputs import DemoInputError, check_size, load_demo_sample, prepare_input, sample_choices
+from zoo.inference.restore import Restorer
+
+gr = pytest.importorskip("gradio")
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+
+
+def test_catalog_lists_pretrained_first_then_classical_without_oracles(monkeypatch):
+    monkeypatch.setattr(catalog_module, "list_pretrained", lambda: ["mbn.synth4", "rmbn.synth4"])
+    entries = default_catalog(untrained=True)
+    keys = [e.key for e in entries]
+    assert keys[:5] == ["mbn.synth4@rain", "mbn.synth4@blur", "mbn.synth4@jpeg", "mbn.synth4@haze", "rmbn.synth4"]
+    assert entries[0].factor == "rain" and entries[0].label == "mbn.synth4 (rain branch)"
+    assert entries[4].steps and entries[4].trained
+    assert "identity" in keys and "median_derain" in keys
+    assert not any("oracle" in key for key in keys)
+    assert keys.index("identity") < keys.index("untrained:rmbn")
+    assert not entries[keys.index("untrained:rmbn")].trained
+
+
+def test_catalog_without_weights_has_classical_methods_only():
+    keys = [e.key for e in default_catalog()]
+    assert keys and all(not e.startswith("untrained") for e in keys)
+
+
+def test_duplicate_keys_are_refused():
+    with pytest.raises(ValueError, match="duplicate model keys"):
+        default_catalog(extra=entry_for("identity"))
+
+
+def test_size_limit_message():
+    check_size(np.zeros((100, 100, 3), np.uint8), 0.01)
+    with pytest.raises(DemoInputError, match=r"2000x1000 = 2.00 megapixels; this demo accepts at most 1 megapixels"):
+        check_size(np.zeros((1000, 2000, 3), np.uint8), 1.0)
+
+
+def test_samples_and_degradation():
+    values = [value for _, value in sample_choices()]
+    assert "degraded:coffee_blur" in values and "clean:coffee" in values
+    image, clean, mode, factors = load_demo_sample("degraded:coffee_blur")
+    assert mode == "none" and factors == ["blur"] and image.shape == clean.shape == (256, 256, 3)
+    prepared = prepare_input(image, clean, "none", None, 0, 1.0)
+    assert prepared.clean is clean and prepared.factor_key is None
+    degraded = prepare_input(clean, None, "factors", ["rain", "haze"], 5, 1.0)
+    assert degraded.factor_key == "haze+rain" and degraded.clean is clean
+    assert psnr(degraded.degraded / 255.0, clean / 255.0) < 30
+    with pytest.raises(DemoInputError, match="unknown sample"):
+        load_demo_sample("/etc/passwd")
+    with pytest.raises(DemoInputError, match="seed must be a whole number"):
+        prepare_input(clean, None, "random", None, -1, 1.0)
+
+
+def test_card_shows_weights_metadata():
+    entry = entry_for({"type": "rmbn", "width": 0.25, "rain_iters": 1}, label="tiny", trained=True)[0]
+    with pytest.warns(UserWarning, match="has no weights"):
+        restorer = Restorer(entry.model, save_steps=True)
+    restorer.loaded.module.zoo_metadata = {
+        "summary": "R-MBN trained on synthetic mixtures",
+        "parameters": 709936,
+        "training": {"data": "bundled photos + dead leaves", "iterations": 1000},
+        "protocol": "standard",
+        "scores": {"rain": {"psnr": 30.1, "ssim": 0.91, "psnr_input": 25.0, "ssim_input": 0.8}},
+    }
+    card = model_card(entry, restorer)
+    assert card.startswith("### tiny\n\nR-MBN trained on synthetic mixtures")
+    assert "**Parameters:** 709,936" in card and "iterations: 1000" in card
+    assert "protocol `standard`" in card and "| rain | 25.00 | 30.10 | 0.800 | 0.910 |" in card
+
+
+def test_unexpected_failures_become_messages_without_traceback():
+    from zoo.demo.app import _user_errors
+
+    def boom(*_):
+        raise RuntimeError("secret /server/path")
+
+    with pytest.raises(gr.Error, match=r"Internal error \(RuntimeError\)") as err:
+        _user_errors(boom)()
+    assert "secret" not in str(err.value)
+    with pytest.raises(gr.Error, match="too large"):
+        _user_errors(lambda: (_ for _ in ()).throw(DemoInputError("too large")))()
+
+
+def test_queue_and_concurrency_limits():
+    from zoo.demo.app import build_app
+
+    app = build_app(entry_for("identity"), concurrency_limit=2, max_queue=5)
+    assert app._queue.default_concurrency_limit == 2 and app._queue.max_size == 5
+    assert {fn.api_name for fn in app.fns.values()} == {"restore", "load_sample"}
+    with pytest.raises(ValueError, match="not in the catalogue"):
+        build_app(entry_for("identity"), default_models=["median_derain"])
