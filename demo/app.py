@@ -177,6 +177,7 @@ def build_app(
                 image = gr.Image(
                     type="numpy",
                     image_mode="RGB",
+                    format="png",  # samples set here go back to the server losslessly
                     sources=["upload", "clipboard"],
                     label="Input image",
                     elem_id="input-image",
@@ -184,6 +185,7 @@ def build_app(
                 reference = gr.Image(
                     type="numpy",
                     image_mode="RGB",
+                    format="png",  # samples set here go back to the server losslessly
                     sources=["upload", "clipboard"],
                     label="Clean reference (optional, for an already degraded input)",
                     elem_id="reference-image",

@@ -7,8 +7,11 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
+from zoo.demo.compare import score
 from zoo.inference.samples import sample_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
@@ -30,6 +33,10 @@ IMAGES_LOADED = """() => {
 }"""
 TABLE_ROWS = """() => [...document.querySelectorAll('#metrics [role=row]')]
     .map(r => [...r.querySelectorAll('[role=gridcell], [role=columnheader]')].map(c => c.innerText.trim()))"""
+
+
+def _pixels(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
 
 
 @pytest.fixture(scope="module")
@@ -88,4 +95,21 @@ def test_error_is_a_message_not_a_traceback(browser, demo_url):
     toast = page.get_by_text("Upload an image or pick a bundled sample first.")
     toast.wait_for()
     assert "Traceback" not in page.content()
+    page.close()
+
+
+def test_bundled_sample_from_the_list_is_measured_losslessly(browser, demo_url):
+    degraded, clean = sample_paths("astronaut_rain")
+    expected = score(_pixels(degraded), _pixels(clean), "rgb", None)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(demo_url)
+    page.locator("#sample input").click()
+    page.get_by_role("option", name="astronaut_rain (degraded, with clean reference)").click()
+    page.locator("#reference-image img").wait_for()
+    page.locator("#run").click()
+    page.locator("#metrics").get_by_text("identity").wait_for()
+    rows = {row[0]: row[1:] for row in page.evaluate(TABLE_ROWS) if row}
+    # the sample travels through the page as PNG: same numbers as the files on disk
+    assert rows["Degraded input"][:2] == [f"{expected[0]:.2f}", f"{expected[1]:.4f}"]
     page.close()
