@@ -18,7 +18,7 @@ from zoo.inference import NoShippedWeightsError
 from zoo.registry import UnknownModelError
 
 from .card import model_card
-from .catalog import ModelEntry, default_catalog
+from .catalog import ModelEntry, default_catalog, default_selection
 from .compare import STEP_LETTERS, RestorerCache, run_model, score
 from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, sample_choices
 
@@ -136,7 +136,7 @@ def build_app(
         max_megapixels: Largest accepted input, in millions of pixels.
         concurrency_limit: Requests restoring at the same time (the rest wait in the queue).
         max_queue: Requests allowed to wait; more are refused with a message.
-        default_models: Keys selected at start; default the first two of the catalogue.
+        default_models: Keys selected at start; default the first entries of the first two architectures.
         untrained: With the default catalogue, also offer small untrained networks.
 
     Returns:
@@ -149,7 +149,7 @@ def build_app(
     if max_megapixels <= 0:
         raise ValueError(f"max_megapixels must be positive; got {max_megapixels}")
     state = _Demo(entries, max_megapixels)
-    defaults = list(default_models) if default_models is not None else [e.key for e in entries[:2]]
+    defaults = list(default_models) if default_models is not None else default_selection(entries)
     missing = [key for key in defaults if key not in state.entries]
     if missing:
         raise ValueError(f"default model {missing[0]!r} is not in the catalogue")

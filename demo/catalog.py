@@ -4,13 +4,25 @@ Nothing here imports gradio; the entries are plain data so tests and the app sha
 """
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from zoo.registry import MODELS, get_model_info, list_models, list_pretrained
 
-__all__ = ["UNTRAINED_CONFIGS", "ModelEntry", "default_catalog", "entry_for", "needs_factor", "has_steps"]
+__all__ = [
+    "PREFERRED_ARCHS",
+    "UNTRAINED_CONFIGS",
+    "ModelEntry",
+    "default_catalog",
+    "default_selection",
+    "entry_for",
+    "has_steps",
+    "needs_factor",
+]
+
+# Shipped weights of these architectures are listed first, in this order; the others follow alphabetically.
+PREFERRED_ARCHS: tuple[str, ...] = ("rmbn", "mbn", "cascade")
 
 # Small untrained networks for trying the interface before any weights ship (their output is not a restoration).
 UNTRAINED_CONFIGS: dict[str, dict[str, Any]] = {
@@ -90,12 +102,16 @@ def entry_for(model: str | dict[str, Any], label: str | None = None, trained: bo
 def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -> list[ModelEntry]:
     """The demo's model list: shipped weights first, then non-oracle classical methods, then ``extra``.
 
+    Shipped weights are ordered by ``PREFERRED_ARCHS`` (R-MBN, MBN, cascade), then alphabetically.
+
     Args:
         untrained: Also offer the small untrained networks of ``UNTRAINED_CONFIGS`` (to try the interface).
         extra: More entries, appended as given.
     """
     entries: list[ModelEntry] = []
-    for tag in list_pretrained():
+    rank = {arch: index for index, arch in enumerate(PREFERRED_ARCHS)}
+    tags = sorted(list_pretrained(), key=lambda tag: (rank.get(tag.partition(".")[0], len(rank)), tag))
+    for tag in tags:
         entries += entry_for(tag)
     for arch in list_models():
         info = get_model_info(arch)
@@ -110,3 +126,16 @@ def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -
     if duplicates:
         raise ValueError(f"duplicate model keys in the demo catalogue: {', '.join(duplicates)}")
     return entries
+
+
+def default_selection(entries: Sequence[ModelEntry], count: int = 2) -> list[str]:
+    """Keys preselected in the demo: the first entry of each of the first ``count`` architectures."""
+    keys: list[str] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.arch not in seen:
+            seen.add(entry.arch)
+            keys.append(entry.key)
+        if len(keys) == count:
+            break
+    return keys

@@ -11,9 +11,6 @@ gr = pytest.importorskip("gradio", reason="the demo tests need the 'demo' extra 
 from zoo.demo.app import build_app, launch  # noqa: E402
 from zoo.demo.catalog import entry_for  # noqa: E402
 
-# gradio 6.31 with pandas 3 warns from its queue on every request (stack notes 3.3d)
-pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
-
 MAX_MEGAPIXELS = 0.3
 
 

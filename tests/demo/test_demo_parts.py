@@ -6,7 +6,7 @@ import pytest
 import zoo.demo.catalog as catalog_module
 from zoo.data.metrics import psnr
 from zoo.demo.card import model_card
-from zoo.demo.catalog import default_catalog, entry_for
+from zoo.demo.catalog import default_catalog, default_selection, entry_for
 from zoo.demo.inputs import DemoInputError, check_size, load_demo_sample, prepare_input, sample_choices
 from zoo.inference.restore import Restorer
 
@@ -15,12 +15,14 @@ pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
 
 def test_catalog_lists_pretrained_first_then_classical_without_oracles(monkeypatch):
-    monkeypatch.setattr(catalog_module, "list_pretrained", lambda: ["mbn.synth4", "rmbn.synth4"])
+    monkeypatch.setattr(catalog_module, "list_pretrained", lambda: ["durn_us.haze", "mbn.synth4", "rmbn.synth4"])
     entries = default_catalog(untrained=True)
     keys = [e.key for e in entries]
-    assert keys[:5] == ["mbn.synth4@rain", "mbn.synth4@blur", "mbn.synth4@jpeg", "mbn.synth4@haze", "rmbn.synth4"]
-    assert entries[0].factor == "rain" and entries[0].label == "mbn.synth4 (rain branch)"
-    assert entries[4].steps and entries[4].trained
+    branches = [f"mbn.synth4@{f}" for f in ("rain", "blur", "jpeg", "haze")]
+    assert keys[:6] == ["rmbn.synth4", *branches, "durn_us.haze"]
+    assert entries[0].steps and entries[0].trained and entries[0].factor is None
+    assert entries[1].factor == "rain" and entries[1].label == "mbn.synth4 (rain branch)"
+    assert default_selection(entries) == ["rmbn.synth4", "mbn.synth4@rain"]
     assert "identity" in keys and "median_derain" in keys
     assert not any("oracle" in key for key in keys)
     assert keys.index("identity") < keys.index("untrained:rmbn")
@@ -97,3 +99,38 @@ def test_queue_and_concurrency_limits():
     assert {fn.api_name for fn in app.fns.values()} == {"restore", "load_sample"}
     with pytest.raises(ValueError, match="not in the catalogue"):
         build_app(entry_for("identity"), default_models=["median_derain"])
+
+
+def test_shipped_weights_come_first_with_their_card(monkeypatch, tmp_path):
+    import zoo.registry.factory as factory
+    from zoo import create_model
+    from zoo.demo.app import _Demo
+    from zoo.inference.loading import _load_named
+    from zoo.registry import PretrainedEntry, save_release_weights
+
+    config = {"width": 0.25, "rain_iters": 1}
+    path = tmp_path / "rmbn.tiny.safetensors"  # absolute: weights_dir() / file resolves to it
+    sha = save_release_weights(create_model({"type": "rmbn", **config}).state_dict(), path, {})
+    metadata = {
+        "summary": "tiny test R-MBN",
+        "parameters": 709936,
+        "training": {"data": "nothing"},
+        "protocol": "standard",
+        "scores": {"haze": {"psnr": 20.0, "ssim": 0.7, "psnr_input": 15.0, "ssim_input": 0.6}},
+    }
+    table = {"rmbn.tiny": PretrainedEntry("rmbn.tiny", str(path), sha, config, metadata)}
+    monkeypatch.setattr(factory, "pretrained_table", lambda: table)
+    try:
+        entries = default_catalog()
+        assert entries[0].key == "rmbn.tiny" and default_selection(entries)[0] == "rmbn.tiny"
+        image, clean, _, _ = load_demo_sample("degraded:rocket_haze")
+        out = _Demo(entries, 1.0).compare(image, clean, "none", None, 0, ["rmbn.tiny", "identity"], "rgb")
+        assert "256x256" in out[0]
+        rows, sliders, cards, steps = out[1], out[2:6], out[6:10], out[10]
+        assert [row[0] for row in rows] == ["Degraded input", "rmbn.tiny", "identity (classical)"]
+        assert cards[0].startswith("### rmbn.tiny\n\ntiny test R-MBN") and "| haze | 15.00 | 20.00 |" in cards[0]
+        assert "Untrained" not in cards[0] and "Training:** data: nothing" in cards[0]
+        assert [caption for _, caption in steps][-1] == "1. rmbn.tiny: after R (rain)"
+        assert sliders[0].value is not None
+    finally:
+        _load_named.cache_clear()
