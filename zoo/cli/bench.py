@@ -1,0 +1,112 @@
+"""``zoo bench STUDY``: the paper's tables at a chosen budget (leaderboard, ablation, order, alignment, speed).
+
+Each study writes ``OUT/<study>.json`` (every cell with config, budget, seed, hardware and time), ``OUT/<study>.md``
+and ``OUT/<study>.png``, prints the Markdown, and keeps finished cells in ``OUT/<study>/cells`` so that running the
+same command again resumes and skips them. The code lives in ``zoo.benchmarks``.
+"""
+
+import argparse
+import shlex
+import sys
+
+HELP = "run a study of the paper (leaderboard, ablation, order, alignment, speed) at a budget: JSON, Markdown, PNG"
+
+STUDIES = ("leaderboard", "ablation", "order", "alignment", "speed")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Attach this command's arguments."""
+    parser.add_argument("study", choices=STUDIES, help="which table(s) to make")
+    parser.add_argument(
+        "--budget",
+        choices=["smoke", "cpu", "gpu"],
+        default="smoke",
+        help="smoke: tiny, minutes; cpu: about an hour on 2 cores; gpu: the paper's recipe (default smoke)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the test sets and the training runs")
+    parser.add_argument("--out", default="bench_out", help="output folder (default bench_out)")
+    parser.add_argument(
+        "--protocol",
+        choices=["standard", "paper", "rgb"],
+        default="standard",
+        help="PSNR/SSIM convention (zoo.data.metrics.protocols; default standard)",
+    )
+    parser.add_argument(
+        "--train-source",
+        help="training images of ablation/order/alignment: corpus, samples, dead_leaves or a folder "
+        "(default: the budget's; smoke uses samples, cpu/gpu the wheel-photo corpus)",
+    )
+    parser.add_argument(
+        "--models", nargs="+", metavar="PATTERN", help="speed: only models matching these fnmatch patterns"
+    )
+    parser.add_argument("--sizes", nargs="+", type=int, metavar="N", help="speed: input sizes (default the budget's)")
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        default=[],
+        metavar="FACTOR=KIND:PATH",
+        help="leaderboard: score a factor on a real dataset folder instead of the synthetic set, e.g. "
+        "blur=gopro:GOPRO_Large/test, haze=reside:SOTS/indoor, rain=didmdn:DID-MDN-test, jpeg=jpeg:LIVE1 "
+        "(repeatable)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="do not print the table at the end")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run one study and write its outputs."""
+    from pathlib import Path
+
+    from zoo.benchmarks.budgets import get_budget
+    from zoo.benchmarks.report import write_report
+
+    budget = get_budget(args.budget)
+    out = Path(args.out)
+    command = "zoo bench " + " ".join(shlex.quote(a) for a in (sys.argv[2:] if _from_cli() else _argv(args)))
+    work = out / args.study
+    if args.study == "ablation":
+        from zoo.benchmarks.ablation import run_ablation
+
+        report = run_ablation(budget, args.seed, work, args.protocol, command, args.train_source)
+    elif args.study == "order":
+        from zoo.benchmarks.order import run_order
+
+        report = run_order(budget, args.seed, work, args.protocol, command, args.train_source)
+    elif args.study == "alignment":
+        from zoo.benchmarks.alignment import run_alignment
+
+        report = run_alignment(budget, args.seed, work, args.protocol, command, args.train_source)
+    elif args.study == "leaderboard":
+        from zoo.benchmarks.leaderboard import parse_datasets, run_leaderboard
+
+        report = run_leaderboard(budget, args.seed, work, args.protocol, command, parse_datasets(args.dataset))
+    else:
+        from zoo.benchmarks.latency import run_speed
+
+        report = run_speed(budget, args.seed, work, command, args.models, args.sizes)
+    paths = write_report(report, out)
+    if not args.quiet:
+        print(report.markdown())
+    print(
+        f"{report.study}: {report.computed} cells computed, {report.skipped} skipped (already done); "
+        f"wrote {', '.join(str(p) for p in paths.values())}"
+    )
+    return 0
+
+
+def _from_cli() -> bool:
+    return len(sys.argv) > 2 and sys.argv[1] == "bench"
+
+
+def _argv(args: argparse.Namespace) -> list[str]:
+    parts = [args.study, "--budget", args.budget, "--seed", str(args.seed), "--out", str(args.out)]
+    if args.protocol != "standard":
+        parts += ["--protocol", args.protocol]
+    if args.train_source:
+        parts += ["--train-source", args.train_source]
+    if args.models:
+        parts += ["--models", *args.models]
+    if args.sizes:
+        parts += ["--sizes", *map(str, args.sizes)]
+    for spec in args.dataset:
+        parts += ["--dataset", spec]
+    return parts
