@@ -1,7 +1,6 @@
 """A demo app on a free local port, shared by the demo tests: small catalogue, fast models, small images."""
 
 import socket
-import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -38,9 +37,7 @@ def free_port() -> int:
 @pytest.fixture(scope="package")
 def demo_url() -> Iterator[str]:
     """URL of a running demo (in this process; closed after the package's tests)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        app = build_app(small_catalog(), max_megapixels=MAX_MEGAPIXELS, default_models=["identity"])
-        url = launch(app, port=_free_port(), prevent_thread_lock=True, quiet=True)
+    app = build_app(small_catalog(), max_megapixels=MAX_MEGAPIXELS, default_models=["identity"])
+    url = launch(app, port=_free_port(), prevent_thread_lock=True, quiet=True)
     yield url
     app.close()
