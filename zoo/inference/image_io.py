@@ -12,6 +12,7 @@ module converts PIL images, numpy arrays and files to that form and back to the 
 - EXIF orientation is applied on reading (``PIL.ImageOps.exif_transpose``) and reset to "upright" on writing.
 """
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,7 +200,11 @@ def read_image(path: str | Path) -> ImageFile:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     try:
-        with Image.open(path) as opened:
+        with warnings.catch_warnings():  # refused just below with a clearer message; the warning would repeat it
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            opened = Image.open(path)
+        with opened:
+            _check_pixel_count(path, opened.size)
             opened.load()
             fmt = opened.format
             exif = opened.getexif()
@@ -209,6 +214,8 @@ def read_image(path: str | Path) -> ImageFile:
             pixels, mode = pil_to_array(upright)
     except UnidentifiedImageError:
         raise ValueError(f"{path}: not an image (Pillow cannot identify it)") from None
+    except Image.DecompressionBombError as err:
+        raise ValueError(f"{path}: refused as a possible decompression bomb ({err})") from None
     except OSError as err:
         raise ValueError(f"{path}: cannot decode the image ({err})") from None
     if mode == "RGB" or mode == "RGBA":
@@ -224,6 +231,22 @@ def read_image(path: str | Path) -> ImageFile:
     if mode == "F":
         raise ValueError(f"{path}: 32-bit float images are not supported as files; convert to 16-bit PNG or TIFF")
     return ImageFile(pixels=pixels, format=fmt, path=path, save_options=save_options)
+
+
+def _check_pixel_count(path: Path, size: tuple[int, int]) -> None:
+    """Refuse a file whose header claims more pixels than ``PIL.Image.MAX_IMAGE_PIXELS``, before decoding it.
+
+    Pillow itself only warns between the limit and twice the limit; a header can claim any size in a few bytes, so
+    the check is made here on the header's size. ``PIL.Image.MAX_IMAGE_PIXELS = None`` lifts the limit.
+    """
+    limit = Image.MAX_IMAGE_PIXELS
+    width, height = size
+    if limit is not None and width * height > limit:
+        raise ValueError(
+            f"{path}: the header claims {width}x{height} = {width * height / 1e6:.0f} megapixels, over the limit of "
+            f"{limit / 1e6:.0f} megapixels (possible decompression bomb); refused. Downscale the image, or raise "
+            "PIL.Image.MAX_IMAGE_PIXELS if you trust the file"
+        )
 
 
 def _read_16bit_color(path: Path) -> np.ndarray | None:

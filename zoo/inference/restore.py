@@ -16,11 +16,12 @@ from .image_io import array_to_pil, from_rgb, pil_to_array, to_rgb
 from .loading import LoadedModel, load_model
 from .tiling import tiled_forward
 
-__all__ = ["DTYPES", "RESTORED", "Restorer", "restore", "resolve_device"]
+__all__ = ["DTYPES", "RANGE_TOLERANCE", "RESTORED", "Restorer", "check_input_values", "restore", "resolve_device"]
 
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 RESTORED = "restored"  # key of the final image in the dict of outputs; the other keys are step (factor) names
 _LUMA = (0.299, 0.587, 0.114)
+RANGE_TOLERANCE = 0.1  # float inputs may overshoot [0, 1] by this much (resampling ringing) and are used as is
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -39,6 +40,25 @@ def resolve_device(device: str | torch.device) -> torch.device:
         if dev.index is not None and dev.index >= torch.cuda.device_count():
             raise RuntimeError(f"device {dev} requested but only {torch.cuda.device_count()} CUDA device(s) exist")
     return dev
+
+
+def check_input_values(x: torch.Tensor) -> None:
+    """Refuse NaN/Inf and values far outside [0, 1] (e.g. 0..255 or -1..1 images passed as floats).
+
+    Up to :data:`RANGE_TOLERANCE` of overshoot (resampling ringing) is accepted and passed to the model as is.
+
+    Raises:
+        ValueError: Non-finite values, or values outside [-tolerance, 1 + tolerance].
+    """
+    finite = torch.isfinite(x)
+    if not finite.all():
+        bad = int((~finite).any(dim=1).sum())
+        raise ValueError(f"the image has {bad} pixel(s) with NaN/Inf values; restore only finite images")
+    low, high = float(x.min()), float(x.max())
+    if low < -RANGE_TOLERANCE or high > 1.0 + RANGE_TOLERANCE:
+        hint = " (it looks like 0..255: divide by 255)" if high > 2.0 else ""
+        hint = hint or (" (it looks like -1..1: use (x + 1) / 2)" if low < -0.5 else "")
+        raise ValueError(f"float image values must lie in [0, 1]; this one spans [{low:.4g}, {high:.4g}]{hint}")
 
 
 class Restorer:
@@ -155,7 +175,17 @@ class Restorer:
         """
         if x.ndim != 4 or x.shape[1] != 3:
             raise ValueError(f"expected a (B, 3, H, W) batch, got shape {tuple(x.shape)}")
-        outputs = tiled_forward(self._run, x.float(), self.tile, self.overlap, self.loaded.size_multiple)
+        if not x.is_floating_point():
+            raise ValueError(f"expected a float batch with values in [0, 1], got dtype {x.dtype}")
+        x = x.float()
+        check_input_values(x)
+        outputs = tiled_forward(self._run, x, self.tile, self.overlap, self.loaded.size_multiple)
+        for key, value in outputs.items():
+            if not torch.isfinite(value).all():
+                raise RuntimeError(
+                    f"{self.name} produced NaN/Inf values in {key!r}"
+                    + (f" in {self.dtype}; use dtype='fp32'" if self.dtype != "fp32" else "; the weights may be broken")
+                )
         return {key: value.clamp(0.0, 1.0) for key, value in outputs.items()}
 
     def restore_array(self, array: np.ndarray) -> dict[str, np.ndarray]:
