@@ -60,9 +60,9 @@ def _fmt(value: float | None, digits: int) -> str:
 class _Demo:
     """The app's state: the catalogue, the loaded models and the limits."""
 
-    def __init__(self, catalog: Sequence[ModelEntry], max_megapixels: float) -> None:
+    def __init__(self, catalog: Sequence[ModelEntry], max_megapixels: float, device: str = "cpu") -> None:
         self.entries = {entry.key: entry for entry in catalog}
-        self.cache = RestorerCache()
+        self.cache = RestorerCache(device)
         self.max_megapixels = max_megapixels
 
     def load_sample(self, value: str | None) -> tuple[Any, Any, Any, Any]:
@@ -116,7 +116,10 @@ class _Demo:
             sliders.append(gr.ImageSlider(value=None, label=f"{slot}. (no model)"))
             cards.append("")
         height, width = prepared.degraded.shape[:2]
-        summary = f"{prepared.description} Image {width}x{height}; metrics: protocol `{protocol}`."
+        summary = (
+            f"{prepared.description} Image {width}x{height}; metrics: protocol `{protocol}`; "
+            f"time: restoration only (model loading excluded) on {self.cache.device}."
+        )
         return [summary, rows, *sliders, *cards, gallery]
 
 
@@ -128,6 +131,7 @@ def build_app(
     max_queue: int = 16,
     default_models: Sequence[str] | None = None,
     untrained: bool = False,
+    device: str = "cpu",
 ) -> gr.Blocks:
     """Build the demo.
 
@@ -138,6 +142,7 @@ def build_app(
         max_queue: Requests allowed to wait; more are refused with a message.
         default_models: Keys selected at start; default the first entries of the first two architectures.
         untrained: With the default catalogue, also offer small untrained networks.
+        device: Where the models run: ``"cpu"`` or ``"cuda[:N]"``.
 
     Returns:
         The Blocks app with its queue configured; the restore endpoint is ``api_name="restore"`` and the sample
@@ -148,7 +153,7 @@ def build_app(
         raise ValueError("the demo needs at least one model in its catalogue")
     if max_megapixels <= 0:
         raise ValueError(f"max_megapixels must be positive; got {max_megapixels}")
-    state = _Demo(entries, max_megapixels)
+    state = _Demo(entries, max_megapixels, device)
     defaults = list(default_models) if default_models is not None else default_selection(entries)
     missing = [key for key in defaults if key not in state.entries]
     if missing:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zoo.data.metrics import metric_settings, psnr, ssim
-from zoo.inference.restore import Restorer
+from zoo.inference.restore import Restorer, resolve_device
 
 from .catalog import ModelEntry
 
@@ -35,9 +35,14 @@ class ModelResult:
 
 
 class RestorerCache:
-    """Loaded models by entry key, built on first use (untrained networks keep their random weights)."""
+    """Loaded models by entry key, built on first use (untrained networks keep their random weights).
 
-    def __init__(self) -> None:
+    Args:
+        device: ``"cpu"`` or ``"cuda[:N]"``, checked now.
+    """
+
+    def __init__(self, device: str = "cpu") -> None:
+        self.device = resolve_device(device)
         self._restorers: dict[str, Restorer] = {}
         self._lock = threading.Lock()
 
@@ -49,7 +54,7 @@ class RestorerCache:
                     # untrained configs warn that their output is not a restoration; the card says so instead
                     warnings.simplefilter("ignore", UserWarning)
                     self._restorers[entry.key] = Restorer(
-                        entry.model, factor=entry.factor, save_steps=entry.steps, device="cpu"
+                        entry.model, factor=entry.factor, save_steps=entry.steps, device=self.device
                     )
             return self._restorers[entry.key]
 

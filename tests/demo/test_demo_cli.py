@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from zoo.cli.main import build_parser
+from zoo.cli.main import build_parser, main
 
 
 def test_options():
@@ -24,6 +24,13 @@ def test_options():
     assert build_parser().parse_args(["demo", "--share", "True"]).share is True
     with pytest.raises(SystemExit):
         build_parser().parse_args(["demo", "--share", "maybe"])
+
+
+def test_bad_options_fail_fast_with_a_message(capsys):
+    assert main(["demo", "--device", "mps"]) == 1
+    assert "zoo demo: error: device 'mps' is not supported" in capsys.readouterr().err
+    assert main(["demo", "--concurrency", "0"]) == 1
+    assert "--concurrency must be at least 1" in capsys.readouterr().err
 
 
 def test_import_zoo_and_the_cli_do_not_import_gradio():

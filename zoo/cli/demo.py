@@ -24,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-megapixels", type=float, default=2.0, help="largest accepted input in megapixels (default 2)"
     )
+    parser.add_argument("--device", default="cpu", help="where the models run: cpu or cuda (default cpu)")
     parser.add_argument("--concurrency", type=int, default=1, help="requests restoring at once (default 1)")
     parser.add_argument(
         "--untrained", action="store_true", help="also offer small untrained networks (to try the interface)"
@@ -40,6 +41,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.concurrency < 1:
         raise ValueError(f"--concurrency must be at least 1; got {args.concurrency}")
-    app = build_app(max_megapixels=args.max_megapixels, concurrency_limit=args.concurrency, untrained=args.untrained)
+    app = build_app(
+        max_megapixels=args.max_megapixels,
+        concurrency_limit=args.concurrency,
+        untrained=args.untrained,
+        device=args.device,
+    )
     launch(app, host=args.host, port=args.port, share=args.share)
     return 0
