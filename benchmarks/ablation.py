@@ -41,8 +41,8 @@ def run_ablation(
     budget: Budget, seed: int, out: Path, protocol: str, command: str, train_source: str | None = None
 ) -> StudyReport:
     """Train the five DuRB-M configurations and score each per factor with the factor given."""
-    store = CellStore(out, "ablation", budget, seed)
     source = training_images(budget, out / "data", train_source)
+    store = CellStore(out, "ablation", budget, seed, {"protocol": protocol, "train_source": source})
     tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
     train_factors = ["haze", "rain", "jpeg", "blur"]  # task order of the stage-1 cycle
     for row, (_, _, _, block) in ROWS.items():
@@ -71,6 +71,7 @@ def run_ablation(
         series[row] = [scores[f]["psnr"] if f in scores else None for f in FACTORS]
     if records:
         first = next(iter(records.values()))["result"]["scores"]
+        series["input (degraded)"] = [first[f]["psnr_input"] for f in FACTORS]
         rows.append(
             [
                 "input (degraded)",
@@ -120,12 +121,16 @@ def run_ablation(
 def _verdict(records: dict[str, dict]) -> str:
     """Whether the full DuRB-M is best on every factor (the paper's claim)."""
     best = {f: max(records, key=lambda r: records[r]["result"]["scores"][f]["psnr"]) for f in FACTORS}
+    means = {r: sum(records[r]["result"]["scores"][f]["psnr"] for f in FACTORS) / len(FACTORS) for r in records}
+    ranking = "; mean PSNR over the factors: " + ", ".join(
+        f"{r} {m:.2f}" for r, m in sorted(means.items(), key=lambda item: -item[1])
+    )
     wins = [f for f, row in best.items() if row == "all (MBN)"]
     lost = {f: row for f, row in best.items() if row != "all (MBN)"}
     if not lost:
-        return "Paper's claim (all three components best on every factor): holds at this budget (PSNR)."
+        return "Paper's claim (all three components best on every factor): holds at this budget (PSNR)" + ranking + "."
     detail = ", ".join(f"{f}: {row}" for f, row in lost.items())
     return (
         f"Paper's claim (all three components best on every factor): does NOT hold at this budget (PSNR); "
-        f"full DuRB-M best on {', '.join(wins) or 'no factor'}; best elsewhere: {detail}."
+        f"full DuRB-M best on {', '.join(wins) or 'no factor'}; best elsewhere: {detail}{ranking}."
     )

@@ -92,8 +92,8 @@ def run_alignment(
     budget: Budget, seed: int, out: Path, protocol: str, command: str, train_source: str | None = None
 ) -> StudyReport:
     """Train and score every Table 5 candidate, then every Table 6 insertion of JPEG into the best one."""
-    store = CellStore(out, "alignment", budget, seed)
     source = training_images(budget, out / "data", train_source)
+    store = CellStore(out, "alignment", budget, seed, {"protocol": protocol, "train_source": source})
     tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
 
     def cell(alignment: Alignment, step: int) -> dict:

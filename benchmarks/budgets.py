@@ -30,7 +30,10 @@ class Budget:
         train_source: Clean training images: ``corpus`` (the wheel-photo corpus of the shipped weights, disjoint
             from the test photos), ``samples`` (the bundled test photos themselves) or ``dead_leaves``.
         eval_crop: Centre crop of the fixed test sets.
-        eval_count: Test images per factor (and per Table 4 subset).
+        eval_count: Test images per factor in the training studies.
+        board_crop: Centre crop of the leaderboard's test sets.
+        board_count: Leaderboard test images per factor and per Table 4 subset (beyond the 5 bundled photos, the
+            photos repeat with other degradation draws).
         speed_sizes: Square input sizes of the speed table.
         speed_warmup: Untimed warm-up calls per speed cell (skipped when one call exceeds ``speed_max_seconds``).
         speed_rounds: Timed calls per speed cell at most.
@@ -52,6 +55,8 @@ class Budget:
     train_source: str
     eval_crop: int
     eval_count: int
+    board_crop: int
+    board_count: int
     speed_sizes: tuple[int, ...]
     speed_warmup: int
     speed_rounds: int
@@ -88,6 +93,8 @@ BUDGETS: dict[str, Budget] = {
         train_source="samples",
         eval_crop=48,
         eval_count=1,
+        board_crop=48,
+        board_count=1,
         speed_sizes=(64,),
         speed_warmup=0,
         speed_rounds=1,
@@ -109,6 +116,8 @@ BUDGETS: dict[str, Budget] = {
         train_source="corpus",
         eval_crop=128,
         eval_count=5,
+        board_crop=256,
+        board_count=5,
         speed_sizes=(256, 512),
         speed_warmup=1,
         speed_rounds=3,
@@ -130,6 +139,8 @@ BUDGETS: dict[str, Budget] = {
         train_source="corpus",
         eval_crop=256,
         eval_count=5,
+        board_crop=256,
+        board_count=20,
         speed_sizes=(256, 512),
         speed_warmup=3,
         speed_rounds=10,

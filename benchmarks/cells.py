@@ -2,7 +2,8 @@
 
 A cell record holds its study, key, config, budget, seed, hardware, start time, duration and result. Records are
 written atomically (temporary file, then rename) right after the cell finishes; a cell whose file exists is never
-recomputed, provided it was made with the same budget and seed (otherwise the store refuses to mix them).
+recomputed, provided it was made with the same budget, seed and settings (protocol, training images, test sets);
+otherwise the store refuses to mix them.
 """
 
 import json
@@ -59,6 +60,7 @@ class CellStore:
         study: Study name (``leaderboard``, ``ablation``, ...).
         budget: The budget every cell runs at.
         seed: The seed every cell runs with.
+        settings: Further settings every cell of the folder must share (metric protocol, training images, ...).
         log: Progress printer (``print`` by default; pass ``lambda *_: None`` to silence).
     """
 
@@ -68,11 +70,13 @@ class CellStore:
         study: str,
         budget: Budget,
         seed: int,
+        settings: dict[str, Any] | None = None,
         log: Callable[[str], None] = print,
     ) -> None:
         self.root = Path(out_dir) / "cells"
         self.root.mkdir(parents=True, exist_ok=True)
         self.study, self.budget, self.seed, self.log = study, budget, int(seed), log
+        self.settings = json.loads(json.dumps(settings or {}, default=_jsonable))
         self.skipped: list[str] = []
         self.computed: list[str] = []
 
@@ -81,7 +85,7 @@ class CellStore:
         return self.root / _file_name(key)
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """The record of a finished cell, or None; raises when it was made at another budget or seed."""
+        """The record of a finished cell, or None; raises when it was made at another budget, seed or settings."""
         path = self.path(key)
         if not path.is_file():
             return None
@@ -90,6 +94,10 @@ class CellStore:
             raise ValueError(
                 f"{path} was made with budget {record.get('budget', {}).get('name')!r} and seed {record.get('seed')}, "
                 f"not {self.budget.name!r} and {self.seed}; use another --out folder"
+            )
+        if record.get("settings", {}) != self.settings:
+            raise ValueError(
+                f"{path} was made with settings {record.get('settings')}, not {self.settings}; use another --out folder"
             )
         return record
 
@@ -116,6 +124,7 @@ class CellStore:
             "config": config,
             "budget": self.budget.as_dict(),
             "seed": self.seed,
+            "settings": self.settings,
             "hardware": hardware(),
             "started": started,
             "seconds": round(time.perf_counter() - tic, 3),

@@ -166,7 +166,7 @@ def run_speed(
                     megapixels = size * size / 1e6
                     return {
                         **{k: round(v, 9) if isinstance(v, float) else v for k, v in timing.items()},
-                        "mp_per_s": round(megapixels / timing["median_s"], 4),
+                        "mp_per_s": float(f"{megapixels / timing['median_s']:.6g}"),
                         "parameters": sum(p.numel() for p in model.parameters()),
                         "threads": torch.get_num_threads(),
                     }

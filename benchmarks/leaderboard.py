@@ -145,14 +145,14 @@ def parse_datasets(specs: list[str]) -> dict[str, tuple[str, str]]:
 
 
 def _real_dataset(kind: str, path: str, budget: Budget) -> Dataset:
-    """A real test set: whole images at the gpu budget, else the first ``eval_count`` centre crops."""
+    """A real test set: whole images at the gpu budget, else the first ``board_count`` centre crops."""
     from zoo.data import datasets
 
-    crop = None if budget.name == "gpu" else budget.eval_crop
+    crop = None if budget.name == "gpu" else budget.board_crop
     extra = {"quality_range": (10, 10)} if kind == "jpeg" else {}
     dataset = getattr(datasets, DATASET_KINDS[kind])(path, crop=crop, augment=False, random_crop=False, **extra)
     if budget.name != "gpu":
-        dataset = Subset(dataset, range(min(len(dataset), budget.eval_count)))
+        dataset = Subset(dataset, range(min(len(dataset), budget.board_count)))
     return dataset
 
 
@@ -216,11 +216,11 @@ def run_leaderboard(
     from zoo.data.datasets import TABLE4_SUBSETS, table4_test_sets
 
     datasets = datasets or {}
-    store = CellStore(out, "leaderboard", budget, seed)
+    store = CellStore(out, "leaderboard", budget, seed, {"protocol": protocol, "datasets": datasets})
     scorer = _Scorer(store, protocol)
     entries = resolve_entries()
-    root = out / "testsets" / f"table4_c{budget.eval_crop}_n{budget.eval_count}_s{seed}"
-    synthetic = table4_test_sets(root, "samples", seed=seed, crop=budget.eval_crop, count=budget.eval_count)
+    root = out / "testsets" / f"table4_c{budget.board_crop}_n{budget.board_count}_s{seed}"
+    synthetic = table4_test_sets(root, "samples", seed=seed, crop=budget.board_crop, count=budget.board_count)
     sources = {
         f: (f"{datasets[f][0]}:{datasets[f][1]}" if f in datasets else f"synthetic {f} ({root / f})") for f in COLUMNS
     }
@@ -337,7 +337,8 @@ def run_leaderboard(
         computed=len(store.computed),
     )
     synthetic_note = (
-        f"Test sets: {budget.eval_count} fixed-seed synthetic images per subset, {budget.eval_crop}x{budget.eval_crop} "
+        f"Test sets: {budget.board_count} fixed-seed synthetic images per subset, "
+        f"{budget.board_crop}x{budget.board_crop} "
         f"centre crops of the bundled photos (astronaut, chelsea, coffee, grace_hopper, rocket), seed {seed} + subset "
         "index, written once as 8-bit PNG; the paper uses GoPro, SOTS, DID-MDN, LIVE1 (Table 3) and RESIDE-beta OTS "
         "(Table 4), so the numbers are not comparable to the paper's, only the orderings."

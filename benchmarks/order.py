@@ -49,8 +49,8 @@ def run_order(
     budget: Budget, seed: int, out: Path, protocol: str, command: str, train_source: str | None = None
 ) -> StudyReport:
     """Train one stage-1 MBN, fine-tune it for every candidate order, score R-MBN per order."""
-    store = CellStore(out, "order", budget, seed)
     source = training_images(budget, out / "data", train_source)
+    store = CellStore(out, "order", budget, seed, {"protocol": protocol, "train_source": source})
     tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
     stage1_net = dict(type="mbn", **_net(budget))
     stage1_dir = out / "work" / "stage1"

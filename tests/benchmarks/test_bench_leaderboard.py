@@ -65,6 +65,12 @@ def test_without_weights_learned_rows_say_untrained(
     t4 = [c for c in summary["cells"] if c["config"]["table"] == "t4"]
     assert len(t4) == 16  # identity on the 15 combinations of Table 4 and the random mixtures
 
+    from zoo.cli.main import main
+
+    # Cells scored under another protocol are never reused.
+    assert main(["bench", "leaderboard", "--out", str(tmp_path / "out"), "--protocol", "paper"]) == 1
+    assert "'protocol': 'standard'" in capsys.readouterr().err
+
 
 def test_with_shipped_weights_every_row_is_scored_and_new_weights_are_new_cells(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_weights: Path
