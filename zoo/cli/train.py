@@ -37,6 +37,20 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(list_configs()))
         return 0 if args.list else 2
     cfg = load_config(args.config, args.cfg_options)
-    runner = build_runner(cfg, work_dir=args.work_dir, resume=args.resume, launcher=args.launcher)
-    runner.train()
+    try:  # building the runner builds the model from the config: a TypeError there is a config mistake
+        runner = build_runner(cfg, work_dir=args.work_dir, resume=args.resume, launcher=args.launcher)
+    except TypeError as err:
+        raise ValueError(f"config {args.config}: {err}; check the config's keys and values") from err
+    try:
+        runner.train()
+    except TypeError as err:  # datasets, samplers and hooks are built here, among code whose bugs must show
+        if not _is_config_mistake(err):
+            raise
+        raise ValueError(f"config {args.config}: {err}; check the config's keys and values") from err
     return 0
+
+
+def _is_config_mistake(err: TypeError) -> bool:
+    """A component built from the config got a keyword it does not take, or lacks a required one."""
+    text = str(err)
+    return "unexpected keyword argument" in text or ("missing" in text and "required" in text)

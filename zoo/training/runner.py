@@ -1,20 +1,27 @@
 """Build an mmengine Runner for a zoo training config: defaults, config lookup, DDP set-up, safe checkpoints."""
 
+import contextlib
 import copy
+import difflib
+import inspect
 import os
 import os.path as osp
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import torch
+import yaml
 from mmengine.config import Config
 from mmengine.dist import master_only
+from mmengine.fileio.handlers import YamlHandler
+from mmengine.fileio.io import file_handlers
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader
 
-from zoo.registry import RUNNERS
+from zoo.registry import OPTIMIZERS, RUNNERS
 
-__all__ = ["CONFIG_DIR", "ZooRunner", "build_runner", "list_configs", "load_config"]
+__all__ = ["CONFIG_DIR", "ZooRunner", "build_runner", "check_config", "list_configs", "load_config"]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
@@ -30,6 +37,35 @@ def _load_local(filename: str, map_location: Any = None) -> Any:
         raise FileNotFoundError(f"checkpoint {filename} does not exist")
     trusted = any(path.startswith(d + os.sep) for d in _TRUSTED_DIRS)
     return torch.load(path, map_location=map_location, weights_only=not trusted)
+
+
+class _SafeYamlLoader(yaml.SafeLoader):
+    """YAML's safe loader plus tuples (which mmengine writes as ``!!python/tuple``); no other Python tags."""
+
+
+_SafeYamlLoader.add_constructor(
+    "tag:yaml.org,2002:python/tuple", lambda loader, node: tuple(loader.construct_sequence(node))
+)
+
+
+class _SafeYamlHandler(YamlHandler):
+    def load_from_fileobj(self, file: Any, **kwargs: Any) -> Any:
+        kwargs["Loader"] = _SafeYamlLoader
+        return yaml.load(file, **kwargs)
+
+
+@contextlib.contextmanager
+def _safe_yaml() -> Iterator[None]:
+    """Make mmengine parse YAML (configs and their ``_base_`` files) with the safe loader while inside.
+
+    mmengine's own handler uses PyYAML's full ``Loader``, which runs ``!!python/object/apply`` tags.
+    """
+    saved = {fmt: file_handlers[fmt] for fmt in ("yaml", "yml")}
+    file_handlers.update(dict.fromkeys(saved, _SafeYamlHandler()))
+    try:
+        yield
+    finally:
+        file_handlers.update(saved)
 
 
 def list_configs() -> list[str]:
@@ -50,7 +86,13 @@ def load_config(name_or_path: str, cfg_options: dict[str, Any] | None = None) ->
             raise FileNotFoundError(f"unknown config {name_or_path!r}; shipped configs: {', '.join(list_configs())}")
     elif not path.is_file():
         raise FileNotFoundError(f"config file not found: {path}")
-    cfg = Config.fromfile(str(path))
+    with _safe_yaml():
+        try:
+            cfg = Config.fromfile(str(path))
+        except yaml.YAMLError as err:
+            raise ValueError(f"{path}: not a safe YAML config ({' '.join(str(err).split())})") from None
+        except SyntaxError as err:
+            raise ValueError(f"{path}: Python syntax error in the config ({' '.join(str(err).split())})") from None
     if cfg_options:
         cfg.merge_from_dict(cfg_options, allow_list_keys=True)
     return cfg
@@ -110,6 +152,40 @@ class ZooRunner(Runner):
         os.replace(osp.join(out_dir, filename + ".part"), osp.join(out_dir, filename))
 
 
+# Top-level config keys the Runner reads (Runner.__init__'s arguments, plus what it reads from ``cfg`` later).
+_RUNNER_KEYS = set(inspect.signature(Runner.__init__).parameters) - {"self", "cfg"}
+_RUNNER_KEYS |= {"model_wrapper_cfg", "runner_type", "compile", "find_unused_parameters", "custom_imports"}
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse mistakes that mmengine would ignore silently or report obscurely.
+
+    - A top-level key holding a dict (or a list of dicts) that the Runner does not read, e.g. ``trian_cfg``: mmengine
+      ignores it and trains with the defaults. Scalars and lists of scalars (``factor``, ``max_iters``) are helper
+      variables of the configs and are allowed.
+    - An optimizer ``type`` that is not registered (mmengine says ``None is not a callable object``).
+
+    Raises:
+        ValueError: Naming the key and the closest valid names.
+    """
+    for key, value in config.items():
+        nested = isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+        if nested and key not in _RUNNER_KEYS and not key.startswith("_"):
+            close = difflib.get_close_matches(key, sorted(_RUNNER_KEYS), n=3, cutoff=0.6)
+            hint = (
+                f"; did you mean {' or '.join(close)}?"
+                if close
+                else f"; the Runner reads {', '.join(sorted(_RUNNER_KEYS))}"
+            )
+            raise ValueError(f"unknown top-level config key {key!r} (mmengine would ignore it){hint}")
+    optimizer = (config.get("optim_wrapper") or {}).get("optimizer") or {}
+    kind = optimizer.get("type") if isinstance(optimizer, dict) else None
+    if isinstance(kind, str) and OPTIMIZERS.get(kind) is None:
+        raise ValueError(
+            f"unknown optimizer type {kind!r} in optim_wrapper.optimizer; use a torch.optim class name such as Adam"
+        )
+
+
 def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False, launcher: str = "none") -> Runner:
     """Complete a config with the zoo's runtime defaults and build its Runner.
 
@@ -122,6 +198,7 @@ def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False,
     import zoo.training  # noqa: F401 - registers the training components
 
     config = _merge(_defaults(cfg), cfg.to_dict())
+    check_config(config)
     name = Path(cfg.filename).stem if cfg.filename else "config"
     config["work_dir"] = str(work_dir or config.get("work_dir") or Path("work_dirs") / name)
     config.setdefault("experiment_name", f"{name}_{Path(config['work_dir']).resolve().name}_{os.getpid()}")
