@@ -20,7 +20,8 @@ from zoo.registry import UnknownModelError
 from .card import model_card
 from .catalog import ModelEntry, default_catalog, default_selection
 from .compare import STEP_LETTERS, RestorerCache, run_model, score
-from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, sample_choices
+from .components import UploadImage
+from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, read_upload, sample_choices
 
 __all__ = ["MAX_MODELS", "METRIC_HEADERS", "build_app", "launch"]
 
@@ -73,8 +74,8 @@ class _Demo:
 
     def compare(
         self,
-        image: np.ndarray | None,
-        reference: np.ndarray | None,
+        image: str | np.ndarray | None,
+        reference: str | np.ndarray | None,
         mode: str,
         factors: list[str] | None,
         seed: float | None,
@@ -91,6 +92,10 @@ class _Demo:
             raise DemoInputError(f"Unknown model {unknown[0]!r}; choose from the list.")
         if protocol not in PROTOCOLS:
             raise DemoInputError(f"Unknown metric protocol {protocol!r}; expected one of {', '.join(PROTOCOLS)}.")
+        if isinstance(image, str):
+            image = read_upload(image, self.max_megapixels)
+        if isinstance(reference, str):
+            reference = read_upload(reference, self.max_megapixels, "clean reference")
         prepared = prepare_input(image, reference, mode, factors, seed, self.max_megapixels)
         results = [run_model(self.cache, self.entries[key], prepared.degraded) for key in keys]
 
@@ -179,17 +184,17 @@ def build_app(
                     elem_id="sample",
                     allow_custom_value=False,
                 )
-                image = gr.Image(
-                    type="numpy",
-                    image_mode="RGB",
+                image = UploadImage(
+                    type="filepath",  # checked against the size limit before decoding (inputs.read_upload)
+                    image_mode=None,
                     format="png",  # samples set here go back to the server losslessly
                     sources=["upload", "clipboard"],
                     label="Input image",
                     elem_id="input-image",
                 )
-                reference = gr.Image(
-                    type="numpy",
-                    image_mode="RGB",
+                reference = UploadImage(
+                    type="filepath",  # checked against the size limit before decoding (inputs.read_upload)
+                    image_mode=None,
                     format="png",  # samples set here go back to the server losslessly
                     sources=["upload", "clipboard"],
                     label="Clean reference (optional, for an already degraded input)",

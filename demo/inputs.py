@@ -1,16 +1,18 @@
 """The demo's input side: bundled samples, the size limit, and optional synthetic degradation of a clean image.
 
-Images are HxWx3 uint8 RGB arrays throughout (what ``gr.Image(type="numpy", image_mode="RGB")`` delivers).
+Images are HxWx3 uint8 RGB arrays throughout. Uploads arrive as file paths and are checked against the size limit
+from their header, before their pixels are decoded (:func:`read_upload`).
 """
 
 import json
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from zoo.data.degradations import FACTORS, degrade
 from zoo.data.images import load_sample, sample_names
-from zoo.inference.image_io import read_image
+from zoo.inference.image_io import read_image, to_rgb
 from zoo.inference.samples import assets_dir, sample_paths
 from zoo.inference.samples import sample_names as degraded_sample_names
 
@@ -21,6 +23,7 @@ __all__ = [
     "check_size",
     "load_demo_sample",
     "prepare_input",
+    "read_upload",
     "sample_choices",
 ]
 
@@ -85,19 +88,45 @@ def load_demo_sample(value: str) -> tuple[np.ndarray, np.ndarray | None, str, li
     raise DemoInputError(f"unknown sample {value!r}; choose one from the list")
 
 
-def check_size(image: np.ndarray, max_megapixels: float, what: str = "input image") -> None:
+def check_size(image: np.ndarray | tuple[int, int], max_megapixels: float, what: str = "input image") -> None:
     """Refuse images above the size limit, with a message that says by how much.
+
+    Args:
+        image: The image, or its ``(height, width)``.
+        max_megapixels: The limit in millions of pixels.
+        what: How the message names the image.
 
     Raises:
         DemoInputError: The image has more than ``max_megapixels`` million pixels.
     """
-    height, width = image.shape[:2]
+    height, width = image.shape[:2] if isinstance(image, np.ndarray) else image
     megapixels = height * width / 1e6
     if megapixels > max_megapixels:
         raise DemoInputError(
             f"The {what} is {width}x{height} = {megapixels:.2f} megapixels; this demo accepts at most "
             f"{max_megapixels:g} megapixels. Downscale or crop it and try again."
         )
+
+
+def read_upload(path: str, max_megapixels: float, what: str = "input image") -> np.ndarray:
+    """Read an uploaded file as HxWx3 uint8 RGB, refusing it from its header when it is over the size limit.
+
+    EXIF orientation is applied; grey images become RGB, alpha is dropped and 16-bit images are rounded to 8 bits.
+
+    Raises:
+        DemoInputError: Not an image, or over the limit.
+    """
+    try:
+        with Image.open(path) as opened:  # reads the header only
+            width, height = opened.size
+    except (UnidentifiedImageError, OSError):
+        raise DemoInputError(f"The {what} is not an image file this demo can read (PNG, JPEG, WebP, ...).") from None
+    check_size((height, width), max_megapixels, what)
+    try:
+        pixels = read_image(path).pixels
+    except ValueError as err:
+        raise DemoInputError(f"The {what} cannot be read: {err.args[0].split(': ', 1)[-1]}") from None
+    return _to_uint8(to_rgb(pixels)[0])
 
 
 def _check_image(image: np.ndarray, what: str) -> np.ndarray:

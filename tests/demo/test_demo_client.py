@@ -127,6 +127,15 @@ def test_bad_requests_give_messages_and_the_server_keeps_serving(client, tmp_pat
     assert _restore(client, degraded, clean)[1]["data"][1][0] == "identity"  # still serving
 
 
+def test_a_file_that_is_not_an_image_is_refused(client, tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("not an image")
+    with pytest.raises(AppError, match="The uploaded file is not an image this demo can read") as err:
+        _restore(client, fake)
+    assert "Traceback" not in str(err.value)
+    assert _restore(client, sample_paths("astronaut_rain")[0])[1]["data"][1][0] == "identity"  # still serving
+
+
 def test_unknown_model_is_refused(client):
     degraded, _ = sample_paths("astronaut_rain")
     with pytest.raises(AppError):

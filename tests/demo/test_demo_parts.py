@@ -134,3 +134,24 @@ def test_shipped_weights_come_first_with_their_card(monkeypatch, tmp_path):
         assert sliders[0].value is not None
     finally:
         _load_named.cache_clear()
+
+
+def test_read_upload_converts_and_refuses_from_the_header(tmp_path):
+    from PIL import Image
+
+    from zoo.demo.inputs import read_upload
+
+    grey16 = tmp_path / "grey16.png"
+    Image.fromarray(np.full((20, 30), 65535, np.uint16)).save(grey16)
+    rgba = tmp_path / "rgba.png"
+    Image.new("RGBA", (30, 20), (10, 20, 30, 0)).save(rgba)
+    assert read_upload(str(grey16), 1.0).tolist() == np.full((20, 30, 3), 255, np.uint8).tolist()
+    assert read_upload(str(rgba), 1.0)[0, 0].tolist() == [10, 20, 30]
+    big = tmp_path / "big.png"
+    Image.new("L", (3000, 1000)).save(big)
+    with pytest.raises(DemoInputError, match=r"3000x1000 = 3.00 megapixels; this demo accepts at most 2 megapixels"):
+        read_upload(str(big), 2.0)
+    text = tmp_path / "text.jpg"
+    text.write_text("hello")
+    with pytest.raises(DemoInputError, match="not an image file"):
+        read_upload(str(text), 2.0)
