@@ -5,18 +5,27 @@ same map re-weighted per channel, so any block can host any of them through a co
 ``dict(type="tv_gap", beta=3)``.
 """
 
+from typing import Any
+
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 from zoo.registry import register_attention
 
-__all__ = ["ChannelAttention", "NoAttention", "SEAttention", "TVAttention", "TVGapAttention", "total_variation"]
+__all__ = [
+    "ChannelAttention",
+    "NoAttention",
+    "SEAttention",
+    "TVAttention",
+    "TVGapAttention",
+    "total_variation",
+    "total_variation_reference",
+]
 
 
-def total_variation(x: torch.Tensor, beta: float = 3.0) -> torch.Tensor:
-    """Anisotropic total variation per channel, as in Eq. (1) of the paper.
-
-    ``mean |x[i+1, j] - x[i, j]|^beta + mean |x[i, j+1] - x[i, j]|^beta`` (two separate means, summed; no root).
+def total_variation_reference(x: torch.Tensor, beta: float = 3.0) -> torch.Tensor:
+    """Eq. (1) written out with autograd (the straightforward form; :func:`total_variation` equals it).
 
     Args:
         x: Feature map (B, C, H, W) with H, W >= 2.
@@ -28,6 +37,58 @@ def total_variation(x: torch.Tensor, beta: float = 3.0) -> torch.Tensor:
     vertical = (x[:, :, 1:, :] - x[:, :, :-1, :]).abs().pow(beta).mean(dim=(2, 3))
     horizontal = (x[:, :, :, 1:] - x[:, :, :, :-1]).abs().pow(beta).mean(dim=(2, 3))
     return vertical + horizontal
+
+
+def _tv_terms_inplace(x: torch.Tensor, beta: float) -> torch.Tensor:
+    """Eq. (1) with one temporary per direction, updated in place (no autograd; same kernels, same values)."""
+    vertical = torch.sub(x[:, :, 1:, :], x[:, :, :-1, :]).abs_().pow_(beta).mean(dim=(2, 3))
+    horizontal = torch.sub(x[:, :, :, 1:], x[:, :, :, :-1]).abs_().pow_(beta).mean(dim=(2, 3))
+    return vertical.add_(horizontal)
+
+
+class _TotalVariation(torch.autograd.Function):
+    """Eq. (1) saving only its input for backward (autograd would keep two full-size maps per direction)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, beta: float) -> torch.Tensor:
+        ctx.save_for_backward(x)
+        ctx.beta = beta
+        return _tv_terms_inplace(x, beta)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        (x,) = ctx.saved_tensors
+        beta = ctx.beta
+        grad_x = torch.zeros_like(x)
+        for dim in (2, 3):
+            size = x.shape[dim]
+            count = x.numel() // (x.shape[0] * x.shape[1] * size) * (size - 1)
+            diff = torch.sub(x.narrow(dim, 1, size - 1), x.narrow(dim, 0, size - 1))
+            # d|d|^beta / dd = beta |d|^(beta - 1) sign(d)
+            local = diff.abs().pow_(beta - 1).mul_(diff.sign_()).mul_((grad * (beta / count))[:, :, None, None])
+            grad_x.narrow(dim, 1, size - 1).add_(local)
+            grad_x.narrow(dim, 0, size - 1).sub_(local)
+        return grad_x, None
+
+
+def total_variation(x: torch.Tensor, beta: float = 3.0) -> torch.Tensor:
+    """Anisotropic total variation per channel, as in Eq. (1) of the paper.
+
+    ``mean |x[i+1, j] - x[i, j]|^beta + mean |x[i, j+1] - x[i, j]|^beta`` (two separate means, summed; no root).
+    Without autograd the differences are reduced in place (the same values as :func:`total_variation_reference`,
+    bit for bit); with autograd a custom backward keeps only ``x`` instead of four full-size temporaries.
+
+    Args:
+        x: Feature map (B, C, H, W) with H, W >= 2.
+        beta: Exponent of the absolute differences.
+
+    Returns:
+        Tensor (B, C).
+    """
+    if torch.is_grad_enabled() and x.requires_grad:
+        return _TotalVariation.apply(x, beta)
+    return _tv_terms_inplace(x, beta)
 
 
 class ChannelAttention(nn.Module):
@@ -56,12 +117,19 @@ class ChannelAttention(nn.Module):
         """Per-channel statistics, shape (B, C * stats_per_channel)."""
         raise NotImplementedError
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Re-weight the channels of ``x`` (B, C, H, W)."""
+    def channel_weights(self, x: torch.Tensor) -> torch.Tensor:
+        """The per-channel weights ``sigmoid(fc(relu(fc(stats(x)))))`` of ``x`` (B, C, H, W), shape (B, C).
+
+        Blocks that add a shortcut right after the attention use this to fuse the re-weighting and the addition
+        (``torch.addcmul``) instead of materialising ``x * weights`` first.
+        """
         if x.shape[1] != self.channels:
             raise ValueError(f"attention built for {self.channels} channels got a map with {x.shape[1]}")
-        weights = self.fc(self.statistics(x))
-        return x * weights[:, :, None, None]
+        return self.fc(self.statistics(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Re-weight the channels of ``x`` (B, C, H, W)."""
+        return x * self.channel_weights(x)[:, :, None, None]
 
 
 @register_attention("none")
@@ -94,15 +162,21 @@ class TVAttention(ChannelAttention):
         channels: Channels C of the feature map.
         hidden: Hidden width.
         beta: Exponent of the total variation (3 in the paper).
+        fused: Compute the total variation with :func:`total_variation` (in-place reductions, a memory-saving
+            backward); False uses the straightforward :func:`total_variation_reference`. Same values either way.
     """
 
-    def __init__(self, channels: int, hidden: int, beta: float = 3.0) -> None:
+    def __init__(self, channels: int, hidden: int, beta: float = 3.0, fused: bool = True) -> None:
         super().__init__(channels, hidden)
         self.beta = beta
+        self.fused = fused
+
+    def _total_variation(self, x: torch.Tensor) -> torch.Tensor:
+        return total_variation(x, self.beta) if self.fused else total_variation_reference(x, self.beta)
 
     def statistics(self, x: torch.Tensor) -> torch.Tensor:
         """Total variation per channel."""
-        return total_variation(x, self.beta)
+        return self._total_variation(x)
 
 
 @register_attention("tv_gap")
@@ -113,4 +187,4 @@ class TVGapAttention(TVAttention):
 
     def statistics(self, x: torch.Tensor) -> torch.Tensor:
         """Global average then total variation, (B, 2C)."""
-        return torch.cat([x.mean(dim=(2, 3)), total_variation(x, self.beta)], dim=1)
+        return torch.cat([x.mean(dim=(2, 3)), self._total_variation(x)], dim=1)

@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zoo.attention.channel import ChannelAttention
 from zoo.registry import ATTENTION, register_block
 
 __all__ = ["DuRBM", "ResidualAttentionBlock"]
@@ -52,7 +53,8 @@ class ResidualAttentionBlock(nn.Module):
     """Residual block with channel attention: conv3x3 -> ReLU -> conv3x3 -> attention -> ``+ x`` -> ReLU.
 
     The convs are zero-padded and have no bias; there is no normalisation (the reference's ``SEBasicBlock`` /
-    ``SETVBasicBlock`` without norm).
+    ``SETVBasicBlock`` without norm). With a :class:`~zoo.attention.channel.ChannelAttention` the re-weighting and
+    the shortcut are one ``torch.addcmul`` (``fused``; False keeps the straightforward ``attention(y) + x``).
 
     Args:
         channels: Channels in and out.
@@ -65,12 +67,14 @@ class ResidualAttentionBlock(nn.Module):
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.attention = ATTENTION.build(dict(attention), default_args=dict(channels=channels, hidden=hidden))
+        self.fused = True
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Map (B, C, H, W) to (B, C, H, W)."""
-        y = F.relu(self.conv1(x), inplace=True)
-        y = self.attention(self.conv2(y))
-        return F.relu(y + x, inplace=True)
+        y = self.conv2(F.relu(self.conv1(x), inplace=True))
+        if self.fused and type(self.attention).forward is ChannelAttention.forward:
+            return torch.addcmul(x, y, self.attention.channel_weights(y)[:, :, None, None]).relu_()
+        return F.relu(self.attention(y) + x, inplace=True)
 
 
 @register_block("durb_m")
@@ -145,7 +149,7 @@ class DuRBM(nn.Module):
         shortcut = x
         x = self.container(x)
         up = self.t1_conv(F.pixel_shuffle(self.t1_expand(x), 2))
-        res = F.relu(up + res, inplace=True)
+        res = up.add_(res).relu_()
         if self.fusion:
             plain = F.relu(self.t2_conv(res), inplace=True)
             attended = F.relu(self.t2_se_conv(self.t2_se_block(res)), inplace=True)
@@ -154,4 +158,4 @@ class DuRBM(nn.Module):
             x = self.t2_se_conv(self.t2_se_block(res))
         else:
             x = self.t2_conv(res)
-        return F.relu(x + shortcut, inplace=True), res
+        return x.add_(shortcut).relu_(), res

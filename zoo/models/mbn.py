@@ -34,6 +34,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.utils.checkpoint import checkpoint
 
 from zoo.registry import BLOCKS, BRANCHES, ModelInfo, register_model
 
@@ -115,6 +116,9 @@ class MBN(nn.Module):
         output_branches: The same for the output branches.
         share_input_branch: Use one input branch for every factor (the minimal design); the factors' input branch
             configs must then be equal.
+        checkpointing: Activation checkpointing for training: with autograd on, every DuRB-M block and every
+            branch call keeps only its inputs and is recomputed in the backward pass (less memory, about one more
+            forward of compute). No effect without autograd; the attribute may also be set after construction.
     """
 
     def __init__(
@@ -131,8 +135,10 @@ class MBN(nn.Module):
         input_branches: dict[str, dict[str, Any]] | None = None,
         output_branches: dict[str, dict[str, Any]] | None = None,
         share_input_branch: bool = False,
+        checkpointing: bool = False,
     ) -> None:
         super().__init__()
+        self.checkpointing = checkpointing
         if rain_iters < 1:
             raise ValueError(f"rain_iters must be at least 1, got {rain_iters}")
         if width <= 0:
@@ -247,9 +253,15 @@ class MBN(nn.Module):
             raise ValueError(f"expected an image batch of shape (B, 3, H, W), got {tuple(x.shape)}")
 
     # ---------------------------------------------------------------- forward
+    def _call(self, module: nn.Module, *args: Any) -> Any:
+        """``module(*args)``, through activation checkpointing when it is on and autograd records."""
+        if self.checkpointing and torch.is_grad_enabled():
+            return checkpoint(module, *args, use_reentrant=False)
+        return module(*args)
+
     def _stem(self, factor: str, x: torch.Tensor, res: torch.Tensor) -> torch.Tensor:
         for blk in self._path(factor):
-            x, res = blk(x, res)
+            x, res = self._call(blk, x, res)
         return x
 
     def restore_padded(self, image: torch.Tensor, factor: str) -> list[torch.Tensor]:
@@ -263,19 +275,20 @@ class MBN(nn.Module):
             The outputs, coarsest first: three for coarse-to-fine branches, else one. Not clamped.
         """
         head, tail = self.head(factor), self.tails[factor]
+        call = self._call
         if head.mode == "single":
-            x, res = head(image)
-            return [tail(self._stem(factor, x, res), image)]
+            x, res = call(head, image)
+            return [call(tail, self._stem(factor, x, res), image)]
         if head.mode == "recurrent":
             estimate, state = image, None
             for _ in range(self.rain_iters):
-                x, res, state = head(estimate, image, state)
-                estimate = tail(self._stem(factor, x, res), image)
+                x, res, state = call(head, estimate, image, state)
+                estimate = call(tail, self._stem(factor, x, res), image)
             return [estimate]
         outputs: list[torch.Tensor] = []
         for scale, level in enumerate(build_pyramid(image, head.scales)):
-            x, res = head(level, scale, upscale2(outputs[-1]) if outputs else None)
-            outputs.append(tail(self._stem(factor, x, res), level, scale))
+            x, res = call(head, level, scale, upscale2(outputs[-1]) if outputs else None)
+            outputs.append(call(tail, self._stem(factor, x, res), level, scale))
         return outputs
 
     def forward(self, x: torch.Tensor, factor: str, all_scales: bool = False) -> torch.Tensor | list[torch.Tensor]:
