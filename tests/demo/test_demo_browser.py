@@ -14,6 +14,7 @@ from PIL import Image
 from zoo.demo.compare import score
 from zoo.inference.samples import sample_paths
 
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,7 +44,6 @@ def _pixels(path: Path) -> np.ndarray:
 def browser():
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -63,7 +63,7 @@ def test_upload_sample_run_two_models_and_read_table(browser, demo_url, tmp_path
     page.locator("#models input").click()  # "identity" is preselected; add a second model
     page.get_by_role("option", name="median_derain").click()
     page.keyboard.press("Escape")
-    assert page.locator("#models .token").all_inner_texts() == ["identity", "median_derain"]
+    playwright_api.expect(page.locator("#models .token")).to_have_text(["identity", "median_derain"])
 
     page.locator("#run").click()
     page.locator("#metrics").get_by_text("median_derain").wait_for()
