@@ -20,7 +20,7 @@ from zoo.registry import UnknownModelError
 from .card import model_card
 from .catalog import ModelEntry, default_catalog, default_selection
 from .compare import STEP_LETTERS, RestorerCache, run_model, score
-from .components import UploadImage
+from .components import upload_image
 from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, read_upload, sample_choices
 
 __all__ = ["MAX_MODELS", "METRIC_HEADERS", "build_app", "launch"]
@@ -184,7 +184,7 @@ def build_app(
                     elem_id="sample",
                     allow_custom_value=False,
                 )
-                image = UploadImage(
+                image = upload_image(
                     type="filepath",  # checked against the size limit before decoding (inputs.read_upload)
                     image_mode=None,
                     format="png",  # samples set here go back to the server losslessly
@@ -192,7 +192,7 @@ def build_app(
                     label="Input image",
                     elem_id="input-image",
                 )
-                reference = UploadImage(
+                reference = upload_image(
                     type="filepath",  # checked against the size limit before decoding (inputs.read_upload)
                     image_mode=None,
                     format="png",  # samples set here go back to the server losslessly
