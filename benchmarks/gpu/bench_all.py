@@ -70,6 +70,8 @@ TARGETS = {
     "degradation_share_max": 0.05,
 }
 
+SECTIONS = ("inference_1024", "forward_256", "forward_256_steps", "train_step", "degradation", "compile_256_bf16")
+
 # "Within bf16 tolerance" of a strict-fp32 output in [0, 1]: mean |diff| <= 2^-8 (bf16's epsilon) and
 # max |diff| <= 2^-4.
 BF16_TOLERANCE = {"mean_abs": 2.0**-8, "max_abs": 2.0**-4}
@@ -593,12 +595,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-cudnn-benchmark", action="store_true", help="keep torch.backends.cudnn.benchmark off (default on)"
     )
+    parser.add_argument(
+        "--only",
+        default=None,
+        help=f"comma-separated sections to run (default all): {', '.join(SECTIONS)}",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run every section, writing the JSON after each."""
     args = parse_args(argv)
+    only = set(SECTIONS) if args.only is None else set(args.only.split(","))
+    if not only <= set(SECTIONS):
+        raise SystemExit(f"unknown sections {sorted(only - set(SECTIONS))}; valid: {', '.join(SECTIONS)}")
     if args.smoke:
         device, sizes = torch.device("cpu"), SMOKE
     else:
@@ -628,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
     def section(name: str, fn: Callable[[], Any], min_left_s: float = 20.0) -> None:
-        if budget.left() < min_left_s:
+        if name not in only:
+            results["skipped"][name] = "not selected (--only)"
+        elif budget.left() < min_left_s:
             results["skipped"][name] = f"budget spent ({budget.elapsed():.0f} s of {budget.seconds:.0f} s)"
         else:
             print(f"[{budget.elapsed():6.1f} s] {name}", file=sys.stderr, flush=True)
@@ -652,6 +664,8 @@ def main(argv: list[str] | None = None) -> int:
     section("degradation", lambda: bench_degradation(sizes, device))
     if args.compile:
         section("compile_256_bf16", lambda: bench_compile(sizes, device, args.weights, budget), min_left_s=240.0)
+    else:
+        results["skipped"]["compile_256_bf16"] = "not requested (--compile)"
     save()
     print(results["table_markdown"])
     return 0

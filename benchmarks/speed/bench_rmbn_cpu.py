@@ -1,35 +1,126 @@
 """Speed of the R-MBN forward on CPU (pytest-benchmark).
 
-Run ``pytest benchmarks/speed/bench_rmbn_cpu.py --benchmark-only -p no:cacheprovider``.
+Run (on a quiet machine; the JSON goes to ``results/speed/``)::
 
-Target (issue 3): the full J->H->B->R chain at 1x3x256x256 under ``torch.inference_mode`` with channels_last in
-<= 8 s on a 2-core CPU (the reference network takes 12.0 s there; spec section 7.3). One forward is ~1.45 TFLOP,
-so this file runs few rounds. Threads: ``ZOO_BENCH_THREADS`` (default 2).
+    OMP_NUM_THREADS=2 pytest benchmarks/speed/bench_rmbn_cpu.py -p no:cacheprovider --benchmark-only
+        --benchmark-json results/speed/cpu_rmbn_forward_256.pytest-benchmark.json   (one line)
+
+Targets: the full J->H->B->R chain at 1x3x256x256 under ``torch.inference_mode`` with channels_last in <= 8 s
+(issue 3) and <= 6 s (issue 10) on a 2-core CPU; the reference network takes 12.0 s there (spec section 7.3). One
+forward is ~1.45 TFLOP, so this file runs few rounds. Variants:
+
+- ``fp32``: the headline figure, exact fp32 (the reference's conditions).
+- ``bf32``: fp32 tensors, oneDNN convolutions with bf16 inputs and fp32 accumulation
+  (``torch.backends.mkldnn.conv.fp32_precision = "bf16"``, AMX on CPUs that have it); the CPU analogue of cuDNN's
+  TF32 default on GPUs.
+- ``bf16``: ``torch.autocast("cpu", dtype=torch.bfloat16)``.
+
+The deviation of the reduced-precision outputs from fp32 and the machine load (``os.getloadavg()``) before and after
+each measurement are stored in ``extra_info``. Threads: ``ZOO_BENCH_THREADS`` (default 2). Size:
+``ZOO_BENCH_SIZE`` (default 256). ``ZOO_BENCH_MALLOC_TUNED=1`` keeps freed memory in glibc's heap (``mallopt``: no
+``mmap`` for large blocks, no trimming), which saves the page faults of re-allocating large feature maps; it is
+process-wide, so it is applied when this module is imported and recorded.
 """
 
+import contextlib
+import ctypes
 import os
+import time
+from collections.abc import Iterator
 
 import pytest
 import torch
 
 from zoo.registry import create_model
 
+THREADS = int(os.environ.get("ZOO_BENCH_THREADS", "2"))
+SIZE = int(os.environ.get("ZOO_BENCH_SIZE", "256"))
+MALLOC_TUNED = os.environ.get("ZOO_BENCH_MALLOC_TUNED", "0") == "1"
+
+
+def tune_malloc() -> None:
+    """Keep freed blocks in glibc's heap: ``M_MMAP_THRESHOLD`` = 1 GiB, ``M_TRIM_THRESHOLD`` = 2 GiB."""
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    if libc.mallopt(m_mmap_threshold, 1 << 30) != 1 or libc.mallopt(m_trim_threshold, (1 << 31) - 1) != 1:
+        raise RuntimeError("mallopt refused the thresholds")
+
+
+if MALLOC_TUNED:
+    tune_malloc()
+
+
+@contextlib.contextmanager
+def precision(name: str) -> Iterator[None]:
+    """The numeric mode of a variant (see the module docstring)."""
+    if name == "fp32":
+        yield
+    elif name == "bf16":
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            yield
+    elif name == "bf32":
+        saved = torch.backends.mkldnn.conv.fp32_precision
+        torch.backends.mkldnn.conv.fp32_precision = "bf16"
+        try:
+            yield
+        finally:
+            torch.backends.mkldnn.conv.fp32_precision = saved
+    else:
+        raise ValueError(f"unknown precision {name!r}")
+
 
 @pytest.fixture(scope="module")
 def model() -> torch.nn.Module:
-    """The full-width R-MBN in eval mode, channels_last."""
-    torch.set_num_threads(int(os.environ.get("ZOO_BENCH_THREADS", "2")))
+    """The full-width R-MBN (random weights, seed 0) in eval mode, channels_last."""
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(0)
     return create_model("rmbn").eval().to(memory_format=torch.channels_last)
 
 
-def test_rmbn_forward_256_cpu(benchmark, model: torch.nn.Module) -> None:
-    """One J->H->B->R chain at 1x3x256x256 under inference_mode."""
-    torch.manual_seed(0)
-    x = torch.rand(1, 3, 256, 256).contiguous(memory_format=torch.channels_last)
+@pytest.fixture(scope="module")
+def image() -> torch.Tensor:
+    """A random 1x3xSIZExSIZE image, channels_last."""
+    generator = torch.Generator().manual_seed(1)
+    return torch.rand(1, 3, SIZE, SIZE, generator=generator).contiguous(memory_format=torch.channels_last)
+
+
+@pytest.fixture(scope="module")
+def fp32_output(model: torch.nn.Module, image: torch.Tensor) -> torch.Tensor:
+    """The exact fp32 output, to measure the reduced-precision variants against."""
+    with torch.inference_mode():
+        return model(image)
+
+
+@pytest.mark.parametrize("mode", ["fp32", "bf32", "bf16"])
+def test_rmbn_forward_cpu(
+    benchmark, model: torch.nn.Module, image: torch.Tensor, fp32_output: torch.Tensor, mode: str
+) -> None:
+    """One J->H->B->R chain at 1x3xSIZExSIZE under inference_mode, channels_last."""
 
     def forward() -> torch.Tensor:
-        with torch.inference_mode():
-            return model(x)
+        with torch.inference_mode(), precision(mode):
+            return model(image)
 
-    out = benchmark.pedantic(forward, rounds=2, iterations=1, warmup_rounds=1)
-    assert out.shape == x.shape and 0 <= out.min() and out.max() <= 1
+    load_before = os.getloadavg()
+    cpu_start = time.process_time()
+    out = benchmark.pedantic(forward, rounds=3, iterations=1, warmup_rounds=1)
+    benchmark.extra_info.update(
+        mode=mode,
+        size=SIZE,
+        threads=torch.get_num_threads(),
+        omp_num_threads=os.environ.get("OMP_NUM_THREADS"),
+        malloc_tuned=MALLOC_TUNED,
+        cpu_count=os.cpu_count(),
+        torch=torch.__version__,
+        loadavg_before=load_before,
+        loadavg_after=os.getloadavg(),
+        process_cpu_s_per_round=(time.process_time() - cpu_start) / 4,
+        max_abs_diff_vs_fp32=float((out.float() - fp32_output).abs().max()),
+        mean_abs_diff_vs_fp32=float((out.float() - fp32_output).abs().mean()),
+        date=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    )
+    assert out.shape == image.shape and 0 <= out.min() and out.max() <= 1
+    if mode == "fp32":
+        assert torch.equal(out, fp32_output)
+    else:
+        assert float((out.float() - fp32_output).abs().mean()) < 2.0**-8
