@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["ChecksumError", "load_state_dict", "save_release_weights", "sha256_file"]
+__all__ = ["ChecksumError", "load_state_dict", "save_release_weights", "sha256_file", "weights_only_reason"]
 
 
 class ChecksumError(RuntimeError):
@@ -69,8 +69,22 @@ def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> dic
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # unpickling errors come in many types
-        raise ValueError(f"{path}: cannot be read as a weights-only torch checkpoint ({err})") from err
+        raise ValueError(
+            f"{path}: cannot be read as a weights-only torch checkpoint ({weights_only_reason(err)})"
+        ) from err
     return _unwrap(obj, path)
+
+
+def weights_only_reason(err: Exception) -> str:
+    """One line saying why ``torch.load(weights_only=True)`` refused a file (torch's own message spans many lines)."""
+    text = str(err)
+    marker = "WeightsUnpickler error:"
+    if marker in text:
+        detail = " ".join(text.split(marker, 1)[1].split("Check the documentation", 1)[0].split())
+        detail = detail.split(" was not an allowed global")[0]
+        return f"refused: it holds Python objects, not only tensors ({detail or 'unsupported pickle content'})"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
 
 
 def save_release_weights(state_dict: dict[str, torch.Tensor], path: str | Path, metadata: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ REFUSED = {
     "bomb.png": "decompression bomb",
     "bomb.jpg": "decompression bomb",
     "bomb_100mp.png": "megapixels",
+    "float_nan.tif": "32-bit float",
 }
 
 # Files that must be restored, and the Pillow mode of the written result (None: 16-bit, checked with OpenCV).
@@ -65,6 +66,9 @@ def make_bad_files(folder: Path) -> Path:
     (folder / "bomb.png").write_bytes(png_claiming(20000, 20000))
     (folder / "bomb.jpg").write_bytes(jpeg_claiming(jpeg, 20000, 20000))
     (folder / "bomb_100mp.png").write_bytes(png_claiming(10000, 10000))  # under Pillow's own error threshold
+    floats = rgb[..., 0].astype(np.float32) / 255
+    floats[2, 3] = np.nan
+    Image.fromarray(floats, mode="F").save(folder / "float_nan.tif")
     Image.fromarray(rgb[:1, :1]).save(folder / "one_pixel.png")
     Image.fromarray(rgb).convert("L").save(folder / "gray.png")
     Image.fromarray(np.dstack([rgb, rgb[..., 0]])).save(folder / "rgba.png")

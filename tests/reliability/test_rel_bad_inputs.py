@@ -1,5 +1,6 @@
 """Bad and unusual inputs through the Python API and the CLI: correct handling, or one clear line naming the problem."""
 
+import time
 import warnings
 from pathlib import Path
 
@@ -36,6 +37,15 @@ def test_bad_file_is_refused_by_the_api(bad_files: Path, name: str) -> None:
         read_image(bad_files / name)
     assert name in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["bomb.png", "bomb.jpg", "bomb_100mp.png"])
+def test_bomb_is_refused_before_decoding(bad_files: Path, name: str) -> None:
+    """Refused from the header: no time or memory spent on 100-400 megapixels."""
+    start = time.perf_counter()
+    with pytest.raises(ValueError):
+        read_image(bad_files / name)
+    assert time.perf_counter() - start < 0.5
 
 
 def test_size_limit_follows_pillow_setting(bad_files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,3 +253,20 @@ def test_unknown_factor_cli(
     _one_line_error(capsys.readouterr().err, "restore", "needs a factor")
     assert main(["restore", good, "-m", "identity", "--factor", "rain", "-o", str(tmp_path / "o")]) == 1
     _one_line_error(capsys.readouterr().err, "restore", "no factor branches")
+
+
+def test_cmyk_profile_is_not_attached_to_the_rgb_result(tmp_path: Path) -> None:
+    from PIL import ImageCms
+
+    cmyk_profile = bytearray(132)
+    cmyk_profile[:4] = (132).to_bytes(4, "big")
+    cmyk_profile[12:20], cmyk_profile[36:40] = b"prtrCMYK", b"acsp"
+    Image.fromarray(RGB8).convert("CMYK").save(tmp_path / "cmyk.jpg", icc_profile=bytes(cmyk_profile))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.fromarray(RGB8).save(tmp_path / "rgb.jpg", icc_profile=srgb)
+    assert main(["restore", str(tmp_path / "cmyk.jpg"), "-m", "identity", "-o", str(tmp_path / "out_cmyk.jpg")]) == 0
+    assert main(["restore", str(tmp_path / "rgb.jpg"), "-m", "identity", "-o", str(tmp_path / "out_rgb.jpg")]) == 0
+    with Image.open(tmp_path / "out_cmyk.jpg") as out:
+        assert out.mode == "RGB" and "icc_profile" not in out.info
+    with Image.open(tmp_path / "out_rgb.jpg") as out:
+        assert out.info.get("icc_profile") == srgb

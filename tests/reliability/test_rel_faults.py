@@ -85,7 +85,9 @@ def _resume_and_compare(work_dir: Path, straight: Path, name: str) -> int:
     after = _scalars(resumed)
     start = min(after) - 1
     assert start > 0 and start % 4 == 0, "resumed from a checkpoint, not from scratch"
-    before = {i: r for i, r in _scalars(killed).items() if i <= start}
+    logged = _scalars(killed)
+    print(f"{name}: last iteration logged before the kill {max(logged)}, resumed from iteration {start}")
+    before = {i: r for i, r in logged.items() if i <= start}
     (reference_run,) = _runs(straight)
     reference = _scalars(reference_run)
     assert sorted({**before, **after}) == list(range(1, ITERS + 1))

@@ -9,7 +9,8 @@ module converts PIL images, numpy arrays and files to that form and back to the 
 - palette (``P``) and bilevel (``1``) PIL images come back as ``RGB``/``RGBA`` and ``L`` (re-quantising a restored
   photo to 256 colours or to black and white would undo the restoration);
 - 16-bit PNG/TIFF files keep 16 bits (read with OpenCV, because Pillow reads 16-bit RGB PNG as 8 bits);
-- EXIF orientation is applied on reading (``PIL.ImageOps.exif_transpose``) and reset to "upright" on writing.
+- EXIF orientation is applied on reading (``PIL.ImageOps.exif_transpose``) and reset to "upright" on writing;
+- CMYK files are converted to RGB and their (CMYK) ICC profile is not carried over to the RGB result.
 """
 
 import warnings
@@ -210,6 +211,8 @@ def read_image(path: str | Path) -> ImageFile:
             exif = opened.getexif()
             orientation = int(exif.get(_EXIF_ORIENTATION, 1))
             icc = opened.info.get("icc_profile")
+            if opened.mode == "CMYK":  # the profile describes CMYK ink; the pixels are converted to RGB and saved so
+                icc = None
             upright = ImageOps.exif_transpose(opened)
             pixels, mode = pil_to_array(upright)
     except UnidentifiedImageError:

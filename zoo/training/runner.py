@@ -6,6 +6,7 @@ import difflib
 import inspect
 import os
 import os.path as osp
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from zoo.registry import OPTIMIZERS, RUNNERS
+from zoo.registry.checkpoint import weights_only_reason
 
 __all__ = ["CONFIG_DIR", "ZooRunner", "build_runner", "check_config", "list_configs", "load_config"]
 
@@ -35,8 +37,12 @@ def _load_local(filename: str, map_location: Any = None) -> Any:
     path = osp.realpath(osp.expanduser(filename))
     if not osp.isfile(path):
         raise FileNotFoundError(f"checkpoint {filename} does not exist")
-    trusted = any(path.startswith(d + os.sep) for d in _TRUSTED_DIRS)
-    return torch.load(path, map_location=map_location, weights_only=not trusted)
+    if any(path.startswith(d + os.sep) for d in _TRUSTED_DIRS):
+        return torch.load(path, map_location=map_location, weights_only=False)
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(f"checkpoint {filename}: {weights_only_reason(err)}") from None
 
 
 class _SafeYamlLoader(yaml.SafeLoader):
