@@ -243,12 +243,25 @@ def release(device: torch.device) -> None:
         torch.cuda.empty_cache()
 
 
+def failure(error: BaseException) -> dict[str, Any]:
+    """The JSON record of a measurement that raised (printed too): out of memory, or the exception's type."""
+    message = (str(error).splitlines() or [""])[0]
+    print(f"  failed: {type(error).__name__}: {message}", file=sys.stderr, flush=True)
+    if isinstance(error, torch.OutOfMemoryError):
+        return {"error": "out of memory", "message": message}
+    return {"error": type(error).__name__, "message": message}
+
+
 def run_variant(record: dict[str, Any], name: str, fn: Callable[[], dict[str, Any]], device: torch.device) -> None:
-    """``record[name] = fn()``; an out-of-memory error is recorded as ``{"error": "out of memory", ...}``."""
+    """``record[name] = fn()``; an exception (e.g. out of memory) is recorded as ``{"error": ..., "message": ...}``.
+
+    The run is a one-shot on a lent GPU, so one failing variant must not lose the others; failures are kept in the
+    JSON and shown in the table.
+    """
     try:
         record[name] = fn()
-    except torch.OutOfMemoryError as error:
-        record[name] = {"error": "out of memory", "message": str(error).splitlines()[0]}
+    except Exception as error:  # noqa: BLE001 - recorded, see the docstring
+        record[name] = failure(error)
     release(device)
 
 
@@ -386,7 +399,7 @@ def bench_degradation(sizes: Sizes, device: torch.device) -> dict[str, Any]:
     """``degrade_batch`` of one training batch (all four factors, torchvision / nvjpeg JPEG) on the device."""
     from zoo.data.degradations import JPEG, degrade_batch
 
-    x = image(sizes.train_batch, sizes.train_size, device, seed=4)
+    x = image(sizes.train_batch, sizes.train_size, device, seed=4).contiguous()  # NCHW, as a data loader gives
     generator = torch.Generator(device=device).manual_seed(0)
     jpeg = {"jpeg": JPEG(backend="torchvision")}
     factors = ["haze", "rain", "blur", "jpeg"]
@@ -644,7 +657,10 @@ def main(argv: list[str] | None = None) -> int:
             results["skipped"][name] = f"budget spent ({budget.elapsed():.0f} s of {budget.seconds:.0f} s)"
         else:
             print(f"[{budget.elapsed():6.1f} s] {name}", file=sys.stderr, flush=True)
-            results[name] = fn()
+            try:
+                results[name] = fn()
+            except Exception as error:  # noqa: BLE001 - recorded in the JSON (see run_variant)
+                results[name] = failure(error)
             release(device)
         save()
 

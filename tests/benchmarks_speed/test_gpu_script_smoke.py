@@ -38,7 +38,15 @@ def smoke(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return json.loads(out.read_text())
 
 
+def _errors(node: object, path: str = "") -> list[str]:
+    if isinstance(node, dict):
+        found = [f"{path}: {node}"] if "error" in node else []
+        return found + [e for key, value in node.items() for e in _errors(value, f"{path}/{key}")]
+    return []
+
+
 def test_smoke_run_has_every_section(smoke: dict) -> None:
+    assert _errors(smoke) == []
     assert smoke["smoke"] is True
     assert smoke["skipped"] == {"compile_256_bf16": "not requested (--compile)"}
     assert smoke["env"]["device"] == "cpu" and smoke["env"]["device_name"].startswith("CPU")
