@@ -1,6 +1,6 @@
 """Markdown tables generated from the registry (the README's models table comes from here)."""
 
-from zoo.registry import create_model, get_model_info, list_pretrained
+from zoo.registry import create_model, get_model_info, list_models, list_pretrained
 
 
 def count_parameters(model: object) -> int:
@@ -25,18 +25,46 @@ def models_markdown(names: list[str]) -> str:
     return "\n".join(lines)
 
 
-START, END = "<!-- models:start -->", "<!-- models:end -->"
+def pretrained_markdown() -> str:
+    """A Markdown table of the shipped weights: size, training budget, PSNR gain per factor on the bundled set."""
+    from zoo.registry import pretrained_table
+
+    factors = ("rain", "blur", "jpeg", "haze", "mixed")
+    lines = [
+        "| weights | parameters | trained | " + " | ".join(f"{f} dB (in -> out)" for f in factors) + " |",
+        "|---|---:|---|" + "---|" * len(factors),
+    ]
+    for name, entry in sorted(pretrained_table().items()):
+        meta = entry.metadata
+        scores = meta.get("scores", {})
+        cells = [f"{scores[f]['psnr_input']:.2f} -> {scores[f]['psnr']:.2f}" if f in scores else "-" for f in factors]
+        budget = meta.get("training", {}).get("budget", "")
+        lines.append(
+            f"| [`{name}`](zoo/weights/{name}.md) | {meta.get('parameters', 0):,} | {budget} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    if len(lines) == 2:
+        lines.append("| (none shipped yet) | | |" + " |" * len(factors))
+    return "\n".join(lines)
+
+
+SECTIONS = {
+    "models": lambda: models_markdown(list_models()),
+    "weights": pretrained_markdown,
+}
 
 
 def readme_with_models_table(text: str) -> str:
-    """Return README text with the models table between the markers regenerated from the registry."""
-    from zoo.registry import list_models
-
-    head, start, rest = text.partition(START)
-    _, end, tail = rest.partition(END)
-    if not start or not end:
-        raise ValueError(f"README has no {START} ... {END} markers")
-    return f"{head}{START}\n{models_markdown(list_models())}\n{END}{tail}"
+    """Return README text with every generated section (models, weights) regenerated between its markers."""
+    for key, render in SECTIONS.items():
+        start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
+        head, found_start, rest = text.partition(start)
+        _, found_end, tail = rest.partition(end)
+        if not found_start or not found_end:
+            raise ValueError(f"README has no {start} ... {end} markers")
+        text = f"{head}{start}\n{render()}\n{end}{tail}"
+    return text
 
 
 if __name__ == "__main__":
