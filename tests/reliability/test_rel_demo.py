@@ -1,6 +1,9 @@
 """Bad inputs through the demo (gradio_client on 127.0.0.1): a message for the user, and the server keeps serving."""
 
 import socket
+import urllib.error
+import urllib.request
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,4 +131,26 @@ def test_fractional_seed_is_rounded(client, bad_files: Path) -> None:
 def test_no_image_gets_a_message(client, bad_files: Path) -> None:
     with pytest.raises(AppError, match="Upload an image"):
         _restore(client, None)
+    _still_serving(client, bad_files / "good.png")
+
+
+def _raw_upload(url: str, size: int) -> tuple[int, bytes]:
+    """POST a file of ``size`` zero bytes to Gradio's upload route, as any HTTP client could (no gradio_client)."""
+    boundary = uuid.uuid4().hex
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="x.png"\r\n\r\n'.encode()
+    body = head + b"\0" * size + f"\r\n--{boundary}--\r\n".encode()
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    request = urllib.request.Request(url.rstrip("/") + "/gradio_api/upload", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read()
+
+
+def test_oversized_upload_is_refused_by_the_server(client, bad_files: Path) -> None:
+    """The 25 MB cap holds for a client that skips gradio_client's own check."""
+    assert _raw_upload(client.src, 1000)[0] == 200
+    status, body = _raw_upload(client.src, 26 * 1024 * 1024 + 1)
+    assert status == 413 and b"maximum allowed size" in body
     _still_serving(client, bad_files / "good.png")
