@@ -97,3 +97,31 @@ def test_fused_shortcut_skips_attention_with_its_own_forward() -> None:
         y = block.conv2(torch.relu(block.conv1(x)))
         expected = torch.relu(block.attention(y) + x)
         torch.testing.assert_close(block(x), expected)
+
+
+def test_reflect_conv_under_autocast_equals_plain_conv2d() -> None:
+    """ReflectConv2d pads bf16 maps in bf16 under autocast: same outputs and gradients as nn.Conv2d's fp32 padding."""
+    import copy
+
+    from zoo.blocks.durb_m import ReflectConv2d
+
+    torch.manual_seed(0)
+    fast = create_model("rmbn", width=0.25, rain_iters=1)
+    plain = copy.deepcopy(fast)
+    converted = 0
+    for module in plain.modules():
+        if type(module) is ReflectConv2d:
+            module.__class__ = torch.nn.Conv2d
+            converted += 1
+    assert converted > 50
+    x = torch.rand(1, 3, 32, 32)
+    outputs, grads = [], []
+    for model in (fast, plain):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = model(x)
+        out.float().mean().backward()
+        outputs.append(out)
+        grads.append([p.grad for p in model.parameters()])
+    assert torch.equal(outputs[0], outputs[1])
+    for g_fast, g_plain in zip(*grads):
+        torch.testing.assert_close(g_fast, g_plain, rtol=1e-2, atol=1e-4)

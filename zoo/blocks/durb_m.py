@@ -33,12 +33,31 @@ from torch import nn
 from zoo.attention.channel import ChannelAttention
 from zoo.registry import ATTENTION, register_block
 
-__all__ = ["DuRBM", "ResidualAttentionBlock"]
+__all__ = ["DuRBM", "ReflectConv2d", "ResidualAttentionBlock"]
+
+
+class ReflectConv2d(nn.Conv2d):
+    """``nn.Conv2d`` whose reflection padding keeps the input's dtype under autocast (same parameters and keys).
+
+    CPU autocast runs ``reflection_pad2d`` in fp32: a bf16 feature map would be cast up, padded, kept in fp32 for
+    the backward and cast down again by the convolution. Padding with autocast off pads the bf16 map itself (a copy,
+    so the values are the same); the convolution still runs under autocast. Without autocast this is
+    ``nn.Conv2d``.
+    """
+
+    def _conv_forward(self, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        device = input.device.type
+        autocast = torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)
+        if self.padding_mode != "reflect" or not autocast:
+            return super()._conv_forward(input, weight, bias)
+        with torch.autocast(device, enabled=False):
+            padded = F.pad(input, self._reversed_padding_repeated_twice, mode="reflect")
+        return F.conv2d(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
 
 
 def _reflect_conv(in_channels: int, out_channels: int, kernel: int, stride: int = 1, dilation: int = 1) -> nn.Conv2d:
     """Conv with bias and reflection padding ``dilation * (kernel - 1) / 2`` (the reference's ``ConvLayer``)."""
-    return nn.Conv2d(
+    return ReflectConv2d(
         in_channels,
         out_channels,
         kernel,

@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from zoo.blocks.durb_m import ReflectConv2d
+
 __all__ = ["ACTIVATIONS", "activation", "check_residual_init", "reflect_conv", "zero_init_"]
 
 # Activation names a branch config may use. "relu" is the paper's; "leaky_relu" (slope 0.2) is a training aid for
@@ -20,8 +22,11 @@ def activation(name: str) -> nn.Module:
 
 
 def reflect_conv(in_channels: int, out_channels: int, kernel: int = 3, stride: int = 1) -> nn.Conv2d:
-    """Conv with bias and reflection padding ``(kernel - 1) / 2`` (the reference's ``ConvLayer``)."""
-    return nn.Conv2d(
+    """Conv with bias and reflection padding ``(kernel - 1) / 2`` (the reference's ``ConvLayer``).
+
+    A :class:`~zoo.blocks.durb_m.ReflectConv2d`: under autocast the padding keeps the input's dtype.
+    """
+    return ReflectConv2d(
         in_channels, out_channels, kernel, stride=stride, padding=(kernel - 1) // 2, padding_mode="reflect"
     )
 
