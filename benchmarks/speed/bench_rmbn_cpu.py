@@ -31,6 +31,7 @@ from collections.abc import Iterator
 import pytest
 import torch
 
+import zoo
 from zoo.registry import create_model
 
 THREADS = int(os.environ.get("ZOO_BENCH_THREADS", "2"))
@@ -112,6 +113,7 @@ def test_rmbn_forward_cpu(
         malloc_tuned=MALLOC_TUNED,
         cpu_count=os.cpu_count(),
         torch=torch.__version__,
+        zoo_source=os.path.dirname(zoo.__file__),
         loadavg_before=load_before,
         loadavg_after=os.getloadavg(),
         process_cpu_s_per_round=(time.process_time() - cpu_start) / 4,
