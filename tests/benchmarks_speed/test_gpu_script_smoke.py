@@ -123,7 +123,10 @@ def test_targets_and_table_from_synthetic_results() -> None:
     assert targets["train_step_bf16"]["variant"] == "bf16_checkpointing"
     assert targets["train_step_bf16"]["met"] is False
     assert targets["degradation_share"]["value"] == pytest.approx(30.0 / 520.0)
-    results["targets"] = targets
+    results["compile_256_bf16"] = timed(20.0, mode="reduce-overhead", compile_s=200.0, vs_strict_fp32=good)
+    assert script.best_forward(results)[0] == "torch_compile_bf16"
+    results["targets"] = script.evaluate_targets(results)
     table = script.table_markdown(results)
+    assert "| forward 1x3x256², best (torch_compile_bf16) | - | 20.0 ms | <= 30 ms | yes |" in table
     assert "NVIDIA H100 80GB HBM3" in table and "out of memory" in table
     assert "| training step 16x256² bf16 (bf16_checkpointing) |" in table
