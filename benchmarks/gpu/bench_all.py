@@ -268,7 +268,9 @@ def run_variant(record: dict[str, Any], name: str, fn: Callable[[], dict[str, An
 
 
 # -------------------------------------------------------------------------------------------------- sections
-def bench_inference(sizes: Sizes, device: torch.device, weights: str | None, size: int) -> dict[str, Any]:
+def bench_inference(
+    sizes: Sizes, device: torch.device, weights: str | None, size: int, graphs: bool = True
+) -> dict[str, Any]:
     """Full-chain inference at ``size``: fp32 / bf16 eager and bf16 (and fp32) CUDA graph, against strict fp32."""
     model = build_model(sizes, device, weights).eval()
     x = image(1, size, device)
@@ -293,6 +295,8 @@ def bench_inference(sizes: Sizes, device: torch.device, weights: str | None, siz
         def graphed(precision: str) -> dict[str, Any]:
             if device.type != "cuda":
                 return {"skipped": "CUDA graphs need a CUDA device"}
+            if not graphs:
+                return {"skipped": "--no-cuda-graphs"}
             static_x = x.clone()
 
             def fn() -> torch.Tensor:
@@ -608,6 +612,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes on the CPU (end-to-end check)")
     parser.add_argument("--budget-s", type=float, default=450.0, help="skip sections after this many seconds")
     parser.add_argument("--weights", default=None, help="R-MBN checkpoint (default: random weights, seed 0)")
+    parser.add_argument("--no-cuda-graphs", action="store_true", help="skip the CUDA-graph variants")
     parser.add_argument("--compile", action="store_true", help="also time torch.compile of the 256² forward")
     parser.add_argument(
         "--compile-mode",
@@ -641,6 +646,7 @@ def main(argv: list[str] | None = None) -> int:
         device, sizes = torch.device("cuda"), FULL
         torch.backends.cudnn.benchmark = not args.no_cudnn_benchmark
     budget = Budget(args.budget_s)
+    graphs = not args.no_cuda_graphs
     results: dict[str, Any] = {
         "benchmark": "benchmarks/gpu/bench_all.py",
         "smoke": args.smoke,
@@ -675,8 +681,8 @@ def main(argv: list[str] | None = None) -> int:
             release(device)
         save()
 
-    section("inference_1024", lambda: bench_inference(sizes, device, args.weights, sizes.inference))
-    section("forward_256", lambda: bench_inference(sizes, device, args.weights, sizes.forward))
+    section("inference_1024", lambda: bench_inference(sizes, device, args.weights, sizes.inference, graphs))
+    section("forward_256", lambda: bench_inference(sizes, device, args.weights, sizes.forward, graphs))
     section("forward_256_steps", lambda: bench_forward_steps(sizes, device, args.weights))
 
     def train() -> dict[str, Any]:
