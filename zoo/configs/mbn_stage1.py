@@ -3,12 +3,16 @@
 # x0.1 twice; loss 1.1 (1 - SSIM) + 0.75 L1 on every scale. Degradations are synthesised on the training device.
 # The paper trains 1.2e5 cycles at batch 40 on its datasets; set `train_dataloader.dataset.source` to a folder of
 # clean photos for real training (the default, the bundled samples, is for trying the recipe).
+#
+# Recipe switch (issue: coarse-to-fine branches collapsing to the identity under ReLU, spec architecture.md sec. 11):
+# LeakyReLU in the coarse-to-fine branches and gradient clipping keep every branch learning
+# (tests/training/test_overfit.py). The reference-compatible behaviour is `model.net.act=relu` and no clip_grad.
 factors = ["haze", "rain", "jpeg", "blur"]
 max_iters = 720_000
 
 model = dict(
     type="RestorationTrainer",
-    net=dict(type="mbn"),
+    net=dict(type="mbn", act="leaky_relu"),
     loss=dict(type="ssim_l1"),
     mode="branch",
     all_scales=True,
@@ -31,7 +35,11 @@ val_dataloader = dict(
 )
 val_evaluator = dict(type="RestorationMetric", protocol="standard")
 train_cfg = dict(type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=5000)
-optim_wrapper = dict(type="AutoBF16OptimWrapper", optimizer=dict(type="Adam", lr=1e-4, betas=(0.9, 0.999), eps=1e-8))
+optim_wrapper = dict(
+    type="AutoBF16OptimWrapper",
+    optimizer=dict(type="Adam", lr=1e-4, betas=(0.9, 0.999), eps=1e-8),
+    clip_grad=dict(max_norm=1.0),
+)
 param_scheduler = [
     dict(type="MultiStepLR", by_epoch=False, milestones=[480_000, 640_000], gamma=0.1, end=max_iters),
 ]

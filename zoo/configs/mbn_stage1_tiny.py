@@ -1,7 +1,7 @@
 # mbn_stage1 at a width and size that train on a laptop CPU in seconds (tests, trying the recipe).
 _base_ = "./mbn_stage1.py"
 
-model = dict(net=dict(type="mbn", width=0.125, rain_iters=1))
+model = dict(net=dict(width=0.125, rain_iters=1))
 train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(crop=48, length=64))
 val_dataloader = dict(dataset=dict(crop=48, count=1))
 train_cfg = dict(max_iters=12, val_interval=6)
