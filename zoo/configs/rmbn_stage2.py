@@ -1,7 +1,8 @@
 # R-MBN stage 2 (Sec. 4.2, App. B): fine-tune the stage-1 MBN on its recurrent path J->H->B->R.
 # loss = 0.8 x loss(step output at the input's own factor) + 0.2 x loss(final output), back-propagated through the
 # chain; input branches frozen; lr 1e-6; batch 4; crops 128 (rain) / 256 (others); cycle as in stage 1.
-# Start from stage 1 with `--cfg-options load_from=work_dirs/mbn_stage1/iter_N.pth`.
+# Start from stage 1: `zoo export-weights work_dirs/mbn_stage1/iter_N.pth --name mbn.mine --out-dir weights
+# --no-evaluate`, then `--cfg-options model.init_checkpoint=weights/mbn.mine.safetensors` (safetensors: no pickle).
 factors = ["haze", "rain", "jpeg", "blur"]
 max_iters = 20_000
 

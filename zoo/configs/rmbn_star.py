@@ -1,6 +1,7 @@
 # R-MBN* (Sec. 5.4, Table 4): the stage-1 network fine-tuned on the combined-factor training set (1..4 random
 # factors per image, applied in the order haze, rain, blur, JPEG); loss on the final output of the chain; input
-# branches frozen; crop 256. Start from stage 1 with `--cfg-options load_from=work_dirs/mbn_stage1/iter_N.pth`.
+# branches frozen; crop 256. Start from stage 1: `zoo export-weights work_dirs/mbn_stage1/iter_N.pth --name mbn.mine
+# --out-dir weights --no-evaluate`, then `--cfg-options model.init_checkpoint=weights/mbn.mine.safetensors`.
 factors = ["mixed"]
 max_iters = 20_000
 

@@ -1,10 +1,12 @@
 """Model cards (Markdown) generated from the metadata of shipped weights."""
 
+import json
+from pathlib import Path
 from typing import Any
 
-__all__ = ["model_card"]
+__all__ = ["model_card", "write_cards"]
 
-FACTORS = ("rain", "blur", "jpeg", "haze")
+FACTORS = ("rain", "blur", "jpeg", "haze", "mixed")
 
 
 def _scores_table(scores: dict[str, dict[str, float]]) -> list[str]:
@@ -44,7 +46,12 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
         "## Training",
         "",
     ]
-    lines += [f"- {key}: {value}" for key, value in training.items()]
+    for key, value in training.items():
+        if isinstance(value, dict):  # e.g. a cascade's steps, each with its own training record
+            lines.append(f"- {key}:")
+            lines += [f"  - {sub}: {subvalue}" for sub, subvalue in value.items()]
+        else:
+            lines.append(f"- {key}: {value}")
     if "scores" in meta:
         lines += [
             "",
@@ -56,3 +63,14 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
         ]
     lines += ["", "Generated from the manifest by `zoo export-weights`; do not edit by hand.", ""]
     return "\n".join(lines)
+
+
+def write_cards(weights_dir: Path) -> list[Path]:
+    """(Re)write ``<tag>.md`` for every entry of ``weights_dir/manifest.json``."""
+    manifest = json.loads((weights_dir / "manifest.json").read_text())
+    paths = []
+    for name, entry in manifest.items():
+        path = weights_dir / f"{name}.md"
+        path.write_text(model_card(name, entry))
+        paths.append(path)
+    return paths

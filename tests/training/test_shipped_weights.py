@@ -1,0 +1,40 @@
+"""The weights that ship in the package: present, checksummed, loadable offline, documented, within budget."""
+
+import pytest
+import torch
+
+from zoo.registry import create_model, list_pretrained, pretrained_table, sha256_file, weights_dir
+from zoo.training.cards import model_card
+
+NAMES = list_pretrained()
+
+
+def test_weights_ship_within_the_size_budget() -> None:
+    assert any(name.startswith("rmbn.") for name in NAMES), "no R-MBN weights ship"
+    assert {"mbn", "cascade"} <= {name.partition(".")[0] for name in NAMES}
+    total = sum(entry.path.stat().st_size for entry in pretrained_table().values())
+    assert total <= 50 * 2**20, f"shipped weights take {total / 2**20:.1f} MiB (budget 50 MiB)"
+    assert not list(weights_dir().glob("*.pth")) and not list(weights_dir().glob("*.pt"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_tag_loads_with_its_checksum_and_card(name: str) -> None:
+    entry = pretrained_table()[name]
+    assert sha256_file(entry.path) == entry.sha256
+    assert (weights_dir() / f"{name}.md").read_text() == model_card(
+        name,
+        {
+            "file": entry.file,
+            "sha256": entry.sha256,
+            "config": entry.config,
+            "metadata": entry.metadata,
+        },
+    )
+    for key in ("summary", "architecture", "training", "protocol", "scores", "licence"):
+        assert key in entry.metadata, f"{name} metadata lacks {key!r}"
+    model = create_model(name, pretrained=True)
+    assert model.zoo_name == name and not model.training
+    x = torch.rand(1, 3, 48, 48)
+    with torch.no_grad():
+        out = model(x, factor="haze") if entry.arch == "mbn" else model(x)
+    assert out.shape == x.shape and torch.isfinite(out).all()
