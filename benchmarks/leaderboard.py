@@ -83,8 +83,12 @@ def _learned(row: str, arch: str, star: bool | None = None, factor_given: bool =
 
 
 def _cascade(dedicated: dict[str, Entry]) -> Entry:
+    """The shipped cascade weights if any, else the cascade of the shipped dedicated models, else untrained."""
     from zoo.registry import create_model
 
+    shipped = _learned("cascade J→H→B→R", "cascade")
+    if not shipped.untrained:
+        return shipped
     if any(e.untrained for e in dedicated.values()):
         return Entry("cascade J→H→B→R", "cascade", None, None, None)
     names = [dedicated[f].weights for f in DEDICATED]
@@ -362,14 +366,16 @@ def _learned_entries(entries: dict[str, Any]) -> list[Entry]:
 
 
 def _training_summary(entry: Entry) -> str:
-    if entry.untrained or entry.arch == "cascade":
-        return "the dedicated models above" if entry.arch == "cascade" and not entry.untrained else "—"
     from zoo.registry.pretrained import pretrained_table
 
+    if entry.untrained:
+        return "—"
+    if entry.weights not in pretrained_table():
+        return "composed of the dedicated models above"
     meta = pretrained_table()[entry.weights].metadata
     training = meta.get("training", {})
     parts = [meta.get("summary", "")]
-    for key in ("iterations", "hardware", "data", "wall_time", "config"):
+    for key in ("recipe", "budget", "iterations", "hardware"):
         if key in training:
             parts.append(f"{key}: {training[key]}")
     return "; ".join(str(p) for p in parts if p).replace("|", "/")
