@@ -78,7 +78,7 @@ def stage1_options(
     """
     iters = budget.train_iters if net.get("type") == "mbn_minimal" else budget.stage1_iters
     options = _common(budget, factors, source, seed, iters, budget.lr)
-    options["model.net"] = dict(net)
+    options["model.net"] = dict(net, _delete_=True)  # the study's network replaces the config's entirely
     milestones = sorted({max(1, iters * 2 // 3), max(1, iters * 8 // 9)})
     options["param_scheduler"] = [
         dict(type="MultiStepLR", by_epoch=False, milestones=milestones, gamma=0.1, end=iters),
@@ -91,7 +91,7 @@ def finetune_options(
 ) -> dict[str, Any]:
     """Overrides of ``rmbn_stage2``: recurrent fine-tuning from a stage-1 network's weights ``init``."""
     options = _common(budget, factors, source, seed, budget.finetune_iters, budget.finetune_lr)
-    options["model.net"] = dict(net)
+    options["model.net"] = dict(net, _delete_=True)
     options["model.init_checkpoint"] = str(init)
     options["param_scheduler"] = [dict(type="ConstantLR", by_epoch=False, factor=1.0, end=budget.finetune_iters)]
     return options
