@@ -90,9 +90,14 @@ class CellStore:
         if not path.is_file():
             return None
         record = json.loads(path.read_text())
-        if record.get("budget", {}).get("name") != self.budget.name or record.get("seed") != self.seed:
+        budget = json.loads(json.dumps(self.budget.as_dict()))
+        if record.get("budget") != budget or record.get("seed") != self.seed:
+            made = record.get("budget", {})
+            same_name = made.get("name") == budget["name"]
+            changed = sorted(k for k in budget if made.get(k) != budget[k]) if same_name else []
+            detail = f" (its settings {', '.join(changed)} differ from the current ones)" if changed else ""
             raise ValueError(
-                f"{path} was made with budget {record.get('budget', {}).get('name')!r} and seed {record.get('seed')}, "
+                f"{path} was made with budget {made.get('name')!r}{detail} and seed {record.get('seed')}, "
                 f"not {self.budget.name!r} and {self.seed}; use another --out folder"
             )
         if record.get("settings", {}) != self.settings:
