@@ -38,7 +38,7 @@ def pretrained_markdown() -> str:
         meta = entry.metadata
         scores = meta.get("scores", {})
         cells = [f"{scores[f]['psnr_input']:.2f} -> {scores[f]['psnr']:.2f}" if f in scores else "-" for f in factors]
-        budget = meta.get("training", {}).get("budget", "")
+        budget = meta.get("training", {}).get("budget") or "see its card"
         lines.append(
             f"| [`{name}`](zoo/weights/{name}.md) | {meta.get('parameters', 0):,} | {budget} | "
             + " | ".join(cells)
