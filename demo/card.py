@@ -26,11 +26,16 @@ def _scores_table(scores: dict[str, Any], protocol: str | None) -> list[str]:
     return [title, "\n".join(table)]
 
 
+def _plain(text: Any) -> str:
+    """Metadata text shown as is: Markdown's ``~`` (strikethrough) escaped, e.g. in "~60 min"."""
+    return str(text).replace("~", "\\~")
+
+
 def _training_lines(training: Any) -> list[str]:
     if not isinstance(training, dict):
-        return [f"**Training:** {training}"]
+        return [f"**Training:** {_plain(training)}"]
     items = ", ".join(f"{key}: {value}" for key, value in training.items() if value not in (None, ""))
-    return [f"**Training:** {items}"]
+    return [f"**Training:** {_plain(items)}"]
 
 
 def model_card(entry: ModelEntry, restorer: Restorer) -> str:

@@ -9,6 +9,11 @@ __all__ = ["model_card", "write_cards"]
 FACTORS = ("rain", "blur", "jpeg", "haze", "mixed")
 
 
+def _plain(value: Any) -> str:
+    """Text shown as is: Markdown's ``~`` (strikethrough) escaped, e.g. in "~60 min"."""
+    return str(value).replace("~", "\\~")
+
+
 def _scores_table(scores: dict[str, dict[str, float]]) -> list[str]:
     lines = [
         "| factor | PSNR input | PSNR restored | gain (dB) | SSIM input | SSIM restored |",
@@ -49,9 +54,9 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
     for key, value in training.items():
         if isinstance(value, dict):  # e.g. a cascade's steps, each with its own training record
             lines.append(f"- {key}:")
-            lines += [f"  - {sub}: {subvalue}" for sub, subvalue in value.items()]
+            lines += [f"  - {sub}: {_plain(subvalue)}" for sub, subvalue in value.items()]
         else:
-            lines.append(f"- {key}: {value}")
+            lines.append(f"- {key}: {_plain(value)}")
     if "scores" in meta:
         lines += [
             "",
