@@ -61,6 +61,7 @@ class CellStore:
         budget: The budget every cell runs at.
         seed: The seed every cell runs with.
         settings: Further settings every cell of the folder must share (metric protocol, training images, ...).
+        deadline: ``time.monotonic()`` value after which no new cell is started (``run`` returns None for it).
         log: Progress printer (``print`` by default; pass ``lambda *_: None`` to silence).
     """
 
@@ -72,12 +73,15 @@ class CellStore:
         seed: int,
         settings: dict[str, Any] | None = None,
         log: Callable[[str], None] = print,
+        deadline: float | None = None,
     ) -> None:
         self.root = Path(out_dir) / "cells"
         self.root.mkdir(parents=True, exist_ok=True)
         self.study, self.budget, self.seed, self.log = study, budget, int(seed), log
         self.settings = json.loads(json.dumps(settings or {}, default=_jsonable))
+        self.deadline = deadline
         self.skipped: list[str] = []
+        self.not_run: list[str] = []
         self.computed: list[str] = []
 
     def path(self, key: str) -> Path:
@@ -106,8 +110,10 @@ class CellStore:
             )
         return record
 
-    def run(self, key: str, config: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def run(self, key: str, config: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
         """Return the cell's record, computing and saving it first unless it is already finished.
+
+        Returns None, computing nothing, for an unfinished cell once the store's deadline has passed.
 
         Args:
             key: Unique name of the cell within the study.
@@ -119,6 +125,10 @@ class CellStore:
             self.skipped.append(key)
             self.log(f"[{self.study}] skip {key} (done)")
             return done
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.not_run.append(key)
+            self.log(f"[{self.study}] not run {key} (time limit; run the command again to continue)")
+            return None
         self.log(f"[{self.study}] run  {key}")
         started = datetime.now(UTC).isoformat(timespec="seconds")
         tic = time.perf_counter()

@@ -19,6 +19,9 @@ def test_candidates_match_the_papers_tables() -> None:
 
 
 def test_alignment_search_runs_and_skips_done_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stdout = bench(capsys, "alignment", tmp_path, "--max-minutes", "0")  # time limit reached before any cell
+    assert counts(stdout, "alignment") == (0, 0)
+    assert "not run (time limit)" in stdout and "INCOMPLETE: 13 candidate(s)" in stdout and "Table 6:" not in stdout
     stdout = bench(capsys, "alignment", tmp_path)
     computed, skipped = counts(stdout, "alignment")
     summary = outputs(tmp_path, "alignment")

@@ -49,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "blur=gopro:GOPRO_Large/test, haze=reside:SOTS/indoor, rain=didmdn:DID-MDN-test, jpeg=jpeg:LIVE1 "
         "(repeatable)",
     )
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        metavar="M",
+        help="alignment: start no new candidate after M minutes and report what is done (run again to continue)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print the table at the end")
 
 
@@ -59,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     from zoo.benchmarks.budgets import get_budget
     from zoo.benchmarks.report import write_report
 
+    if args.max_minutes is not None and args.study != "alignment":
+        raise ValueError("--max-minutes applies to the alignment study only")
     budget = get_budget(args.budget)
     out = Path(args.out)
     command = "zoo bench " + " ".join(shlex.quote(a) for a in (sys.argv[2:] if _from_cli() else _argv(args)))
@@ -74,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.study == "alignment":
         from zoo.benchmarks.alignment import run_alignment
 
-        report = run_alignment(budget, args.seed, work, args.protocol, command, args.train_source)
+        report = run_alignment(budget, args.seed, work, args.protocol, command, args.train_source, args.max_minutes)
     elif args.study == "leaderboard":
         from zoo.benchmarks.leaderboard import parse_datasets, run_leaderboard
 
@@ -107,6 +115,8 @@ def _argv(args: argparse.Namespace) -> list[str]:
         parts += ["--models", *args.models]
     if args.sizes:
         parts += ["--sizes", *map(str, args.sizes)]
+    if args.max_minutes is not None:
+        parts += ["--max-minutes", str(args.max_minutes)]
     for spec in args.dataset:
         parts += ["--dataset", spec]
     return parts
