@@ -6,13 +6,23 @@ Both give the same graph numerically. Shapes are fixed at the export size unless
 the legacy exporter bakes R-MBN's padding arithmetic into constants).
 """
 
+import importlib
 import warnings
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 
 __all__ = ["EXPORTERS", "export_onnx", "run_onnx"]
+
+
+def _require(module: str) -> Any:
+    """Import an optional ONNX package, or say which extra installs it."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        raise RuntimeError(f"ONNX export needs the {module} package: pip install 'mbn-zoo[export]'") from err
 
 
 EXPORTERS = ("dynamo", "legacy")
@@ -40,7 +50,7 @@ def export_onnx(
     Returns:
         The path written.
     """
-    import onnx
+    onnx = _require("onnx")
 
     if exporter not in EXPORTERS:
         raise ValueError(f"ONNX exporter {exporter!r} is not supported; use one of {', '.join(EXPORTERS)}")
@@ -79,7 +89,7 @@ def export_onnx(
 
 def run_onnx(path: str | Path, image: torch.Tensor) -> torch.Tensor:
     """Run an exported file with onnxruntime on the CPU; ``image`` is (B, 3, H, W) float32."""
-    import onnxruntime
+    onnxruntime = _require("onnxruntime")
 
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     (restored,) = session.run(None, {"image": image.detach().cpu().float().numpy()})
