@@ -42,7 +42,9 @@ def run_ablation(
 ) -> StudyReport:
     """Train the five DuRB-M configurations and score each per factor with the factor given."""
     source = training_images(budget, out / "data", train_source)
-    store = CellStore(out, "ablation", budget, seed, {"protocol": protocol, "train_source": source})
+    store = CellStore(
+        out, "ablation", budget, seed, {"protocol": protocol, "train_source": train_source or budget.train_source}
+    )
     tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
     train_factors = ["haze", "rain", "jpeg", "blur"]  # task order of the stage-1 cycle
     for row, (_, _, _, block) in ROWS.items():

@@ -105,7 +105,7 @@ def run_alignment(
     """
     source = training_images(budget, out / "data", train_source)
     deadline = None if max_minutes is None else time.monotonic() + 60 * max_minutes
-    settings = {"protocol": protocol, "train_source": source}
+    settings = {"protocol": protocol, "train_source": train_source or budget.train_source}
     store = CellStore(out, "alignment", budget, seed, settings, deadline=deadline)
     tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
 

@@ -50,7 +50,9 @@ def run_order(
 ) -> StudyReport:
     """Train one stage-1 MBN, fine-tune it for every candidate order, score R-MBN per order."""
     source = training_images(budget, out / "data", train_source)
-    store = CellStore(out, "order", budget, seed, {"protocol": protocol, "train_source": source})
+    store = CellStore(
+        out, "order", budget, seed, {"protocol": protocol, "train_source": train_source or budget.train_source}
+    )
     tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
     stage1_net = dict(type="mbn", **_net(budget))
     stage1_dir = out / "work" / "stage1"
