@@ -129,9 +129,23 @@ def test_bad_inputs_are_one_line_errors(
     assert len(err) == 1 and err[0].startswith("zoo restore: error:") and message in err[0]
 
 
-def test_default_model_needs_shipped_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if list_pretrained("rmbn.*"):
-        pytest.skip("R-MBN weights ship: the default works")
+def test_default_model_needs_shipped_weights(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from zoo.registry import pretrained as pretrained_module
+
+    monkeypatch.setattr(pretrained_module, "weights_dir", lambda: tmp_path / "no_weights")
+    pretrained_module.pretrained_table.cache_clear()
     _noise((6, 6)).save(tmp_path / "ok.png")
-    assert main(["restore", str(tmp_path / "ok.png"), "-o", str(tmp_path / "out")]) == 1
-    assert "no R-MBN weights ship" in capsys.readouterr().err
+    try:
+        assert main(["restore", str(tmp_path / "ok.png"), "-o", str(tmp_path / "out")]) == 1
+        assert "no R-MBN weights ship" in capsys.readouterr().err
+    finally:
+        pretrained_module.pretrained_table.cache_clear()  # the real table is read again after the patch is undone
+
+
+def test_default_model_is_the_shipped_rmbn(tmp_path: Path) -> None:
+    assert list_pretrained("rmbn.*"), "no R-MBN weights ship"
+    _noise((20, 20)).save(tmp_path / "ok.png")
+    assert main(["restore", str(tmp_path / "ok.png"), "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "ok.png").is_file()
