@@ -7,11 +7,10 @@ import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, Dataset
 
+from zoo.models.mbn import FACTORS
 from zoo.registry import DATASETS
 
 __all__ = ["CleanCrops", "TaskDatasets", "ValidationPairs", "load_clean_images"]
-
-FACTORS = ("rain", "blur", "jpeg", "haze")
 
 
 def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0) -> list[np.ndarray]:

@@ -8,12 +8,11 @@ from typing import Any
 import torch
 from mmengine.config import Config
 
+from zoo.models.mbn import FACTORS
 from zoo.registry import create_model, get_model_info, save_release_weights
 from zoo.training.cards import model_card
 
 __all__ = ["checkpoint_net_config", "evaluate_on_samples", "export_cascade", "export_release"]
-
-FACTORS = ("rain", "blur", "jpeg", "haze")
 
 
 def checkpoint_net_config(cfg: Config) -> tuple[str, dict[str, Any]]:
@@ -94,7 +93,7 @@ def export_release(
     model = create_model(dict(type=arch, **net_config))
     model.load_state_dict(state, strict=True)
     if half:
-        state = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in state.items()}
+        state = _rounded_to_bf16(state, model)
     info = get_model_info(arch)
     metadata: dict[str, Any] = {
         "summary": summary,
@@ -116,11 +115,16 @@ def export_release(
             "5 images x 256x256 centre crops per factor, CPU recipes (exact PIL JPEG), "
             + ("factor given to the model." if arch in ("mbn", "mbn_minimal") else "factor not given.")
         )
-        if half:
-            model.load_state_dict({k: v.float() for k, v in state.items()})
         metadata["protocol"] = "standard"
         metadata["scores"] = evaluate_on_samples(model, factor_given=arch in ("mbn", "mbn_minimal"))
     return _write_release(name, state, net_config, metadata, Path(out_dir))
+
+
+def _rounded_to_bf16(state: dict[str, torch.Tensor], model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """bf16 copies of the floating-point tensors; ``model`` gets the rounded values, so scores measure what ships."""
+    state = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in state.items()}
+    model.load_state_dict(state)
+    return state
 
 
 def _write_release(
@@ -164,8 +168,7 @@ def export_cascade(name: str, steps: list[tuple[str, str]], out_dir: str | Path,
     model = create_model(dict(type="cascade", steps=[(f, m) for (f, _), m in zip(steps, models)]))
     state = model.state_dict()
     if half:
-        state = {k: v.to(torch.bfloat16) if v.is_floating_point() else v for k, v in state.items()}
-        model.load_state_dict({k: v.float() for k, v in state.items()})
+        state = _rounded_to_bf16(state, model)
     metadata = {
         "summary": "Cascade of the shipped dedicated models " + " -> ".join(f"{f}:{t}" for f, t in steps),
         "architecture": {"type": "cascade", **config},
