@@ -18,7 +18,7 @@ from torch import nn
 
 from zoo.registry import register_branch
 
-from .common import activation, check_residual_init, reflect_conv, zero_init_
+from .common import activation, check_branch_init, check_residual_init, kaiming_init_, reflect_conv, zero_init_
 
 __all__ = ["CoarseToFineHead", "CoarseToFineTail"]
 
@@ -42,6 +42,7 @@ class CoarseToFineHead(nn.Module):
         in_channels: Image channels (3).
         scales: Number of scales (3).
         act: ``"relu"`` (paper) or ``"leaky_relu"``.
+        init: ``"default"`` (PyTorch's, as in the paper's code) or ``"kaiming"`` (He initialisation, biases zero).
     """
 
     mode: ClassVar[str] = "multiscale"
@@ -55,6 +56,7 @@ class CoarseToFineHead(nn.Module):
         in_channels: int = 3,
         scales: int = 3,
         act: str = "relu",
+        init: str = "default",
     ) -> None:
         super().__init__()
         self.scales = scales
@@ -65,6 +67,8 @@ class CoarseToFineHead(nn.Module):
         self.scale_conv2 = nn.ModuleList([reflect_conv(4 * hidden, res_channels) for _ in range(scales)])
         self.shared_conv2 = _pair_of_convs(res_channels)
         self.scale_conv3 = nn.ModuleList([reflect_conv(4 * res_channels, channels) for _ in range(scales)])
+        if check_branch_init(init):
+            kaiming_init_((m for m in self.modules() if isinstance(m, nn.Conv2d)), act)
 
     def forward(
         self, image: torch.Tensor, scale: int, coarser: torch.Tensor | None = None
@@ -111,6 +115,8 @@ class CoarseToFineTail(nn.Module):
         reference_compat: Reproduce the released network (coarse output conv at every scale, no second shared
             conv of the last stage at the finest scale).
         residual_init: ``"default"`` or ``"zero"`` (zero-initialise the output convs).
+        init: ``"default"`` (PyTorch's) or ``"kaiming"`` (He initialisation of every conv but the output convs:
+            the 1x1 expansions with gain 1, the others with the activation's gain; biases zero).
     """
 
     mode: ClassVar[str] = "multiscale"
@@ -125,6 +131,7 @@ class CoarseToFineTail(nn.Module):
         act: str = "relu",
         reference_compat: bool = False,
         residual_init: str = "default",
+        init: str = "default",
     ) -> None:
         super().__init__()
         if reference_compat and act != "relu":
@@ -140,6 +147,9 @@ class CoarseToFineTail(nn.Module):
         self.shared_conv2 = _pair_of_convs(hidden)
         # In reference_compat mode only out_conv[0] is used; the others stay so that the keys are the same.
         self.out_conv = nn.ModuleList([reflect_conv(hidden, out_channels) for _ in range(scales)])
+        if check_branch_init(init):
+            kaiming_init_([*self.expand1, *self.expand2], None)
+            kaiming_init_([*self.scale_conv1, *self.shared_conv1, *self.scale_conv2, *self.shared_conv2], act)
         if check_residual_init(residual_init):
             for conv in self.out_conv:
                 zero_init_(conv)

@@ -109,6 +109,9 @@ class MBN(nn.Module):
         act: Activation of the coarse-to-fine branches: ``"relu"`` (paper) or ``"leaky_relu"`` (slope 0.2).
         residual_init: ``"default"`` (PyTorch init) or ``"zero"`` (zero-initialise the last conv before each tanh,
             so every output branch starts as the identity).
+        branch_init: Initialisation of the coarse-to-fine (blur, JPEG) branches: ``"default"`` (PyTorch's, as in
+            the paper's code) or ``"kaiming"`` (He's; with ``residual_init="zero"`` the training recipe that lets
+            these deep unnormalised branches learn, see ``zoo bench recipe``).
         channels: Stem width before ``width`` scaling (96).
         res_channels: Width of the residual stream before scaling (64).
         input_branches: Per-factor configs merged into the default input branch configs (a different ``type``
@@ -130,6 +133,7 @@ class MBN(nn.Module):
         reference_compat: bool = False,
         act: str = "relu",
         residual_init: str = "default",
+        branch_init: str = "default",
         channels: int = 96,
         res_channels: int = 64,
         input_branches: dict[str, dict[str, Any]] | None = None,
@@ -166,7 +170,7 @@ class MBN(nn.Module):
             for k1, d, k2 in kernels
         )
 
-        heads, tails = self._default_branches(c, r, width, act, residual_init)
+        heads, tails = self._default_branches(c, r, width, act, residual_init, branch_init)
         input_branches, output_branches = input_branches or {}, output_branches or {}
         for name in set(input_branches) | set(output_branches):
             if name not in self.factors:
@@ -191,12 +195,12 @@ class MBN(nn.Module):
                 raise ValueError(f"{factor}: input branch has {head.scales} scales, output branch {tail.scales}")
 
     def _default_branches(
-        self, c: int, r: int, width: float, act: str, residual_init: str
+        self, c: int, r: int, width: float, act: str, residual_init: str, branch_init: str
     ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
         """Input and output branch configs of the improved design (App. A.2), by factor."""
         c64, c48, c32 = (scaled_width(n, width) for n in (64, 48, 32))
         reference = self.reference_compat
-        c2f_head = dict(type="c2f_head", channels=c, res_channels=r, hidden=c32, act=act)
+        c2f_head = dict(type="c2f_head", channels=c, res_channels=r, hidden=c32, act=act, init=branch_init)
         c2f_tail = dict(
             type="c2f_tail",
             channels=c,
@@ -205,6 +209,7 @@ class MBN(nn.Module):
             act=act,
             reference_compat=reference,
             residual_init=residual_init,
+            init=branch_init,
         )
         heads = dict(
             rain=dict(type="rain_lstm_head", channels=c, res_channels=r, hidden=c32),
