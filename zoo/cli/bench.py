@@ -1,4 +1,7 @@
-"""``zoo bench STUDY``: the paper's tables at a chosen budget (leaderboard, ablation, order, alignment, speed).
+"""``zoo bench STUDY``: the paper's tables and the branch-collapse study of the training recipe at a chosen budget.
+
+Studies: leaderboard, ablation, order, alignment, speed (the paper's tables) and recipe (which stage-1 recipe lets
+every branch learn).
 
 Each study writes ``OUT/<study>.json`` (every cell with config, budget, seed, hardware and time), ``OUT/<study>.md``
 and ``OUT/<study>.png``, prints the Markdown, and keeps finished cells in ``OUT/<study>/cells`` so that running the
@@ -9,9 +12,12 @@ import argparse
 import shlex
 import sys
 
-HELP = "run a study of the paper (leaderboard, ablation, order, alignment, speed) at a budget: JSON, Markdown, PNG"
+HELP = (
+    "run a study of the paper (leaderboard, ablation, order, alignment, speed) or of the training recipe (recipe) "
+    "at a budget: JSON, Markdown, PNG"
+)
 
-STUDIES = ("leaderboard", "ablation", "order", "alignment", "speed")
+STUDIES = ("leaderboard", "ablation", "order", "alignment", "recipe", "speed")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--train-source",
-        help="training images of ablation/order/alignment: corpus, samples, dead_leaves or a folder "
+        help="training images of ablation/order/alignment/recipe: corpus, samples, dead_leaves or a folder "
         "(default: the budget's; smoke uses samples, cpu/gpu the wheel-photo corpus)",
     )
     parser.add_argument(
@@ -83,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
         from zoo.benchmarks.alignment import run_alignment
 
         report = run_alignment(budget, args.seed, work, args.protocol, command, args.train_source, args.max_minutes)
+    elif args.study == "recipe":
+        from zoo.benchmarks.recipe import run_recipe
+
+        report = run_recipe(budget, args.seed, work, args.protocol, command, args.train_source)
     elif args.study == "leaderboard":
         from zoo.benchmarks.leaderboard import parse_datasets, run_leaderboard
 
