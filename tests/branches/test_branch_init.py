@@ -1,4 +1,4 @@
-"""He initialisation of the coarse-to-fine branches (``branch_init="kaiming"``): gradients reach the input branch."""
+"""He initialisation of the MBN branches (``branch_init="kaiming"``): gradients reach the input branch."""
 
 import pytest
 import torch
@@ -46,19 +46,28 @@ def test_kaiming_init_statistics_and_untouched_output_convs() -> None:
     assert torch.equal(tail(torch.randn(1, 48, 8, 8), image, 2), image)
 
 
-def test_branch_init_reaches_only_the_coarse_to_fine_branches_and_keeps_the_parameter_count() -> None:
-    default = create_model("mbn", width=0.25, rain_iters=1)
-    kaiming = create_model("mbn", width=0.25, rain_iters=1, branch_init="kaiming")
+@pytest.mark.parametrize("name", ["mbn", "mbn_minimal"])
+def test_branch_init_reaches_every_branch_but_not_the_stem_and_keeps_the_parameter_count(name: str) -> None:
+    torch.manual_seed(0)
+    default = create_model(name, width=0.25)
+    torch.manual_seed(0)
+    kaiming = create_model(name, width=0.25, branch_init="kaiming")
     assert sum(p.numel() for p in default.parameters()) == sum(p.numel() for p in kaiming.parameters())
-    he_initialised = set()  # branches whose every conv bias but the output convs' is zero
-    for kind in ("heads", "tails"):
-        for factor, branch in getattr(kaiming, kind).items():
-            biases = [
-                m.bias for n, m in branch.named_modules() if isinstance(m, torch.nn.Conv2d) and "out_conv" not in n
-            ]
-            if all(torch.count_nonzero(b) == 0 for b in biases):
-                he_initialised.add(f"{kind}.{factor}")
-    assert he_initialised == {"heads.blur", "heads.jpeg", "tails.blur", "tails.jpeg"}
+
+    def zero_bias_branches(model: torch.nn.Module) -> set[str]:
+        """Branches whose every conv bias but the output convs' is zero (He-initialised)."""
+        found = set()
+        for kind in ("heads", "tails"):
+            for factor, branch in getattr(model, kind).items():
+                convs = [m for n, m in branch.named_modules() if isinstance(m, torch.nn.Conv2d) and "out_conv" not in n]
+                if all(torch.count_nonzero(c.bias) == 0 for c in convs):
+                    found.add(f"{kind}.{factor}")
+        return found
+
+    branches = {f"{kind}.{f}" for kind in ("heads", "tails") for f in getattr(kaiming, kind)}
+    assert zero_bias_branches(kaiming) == branches and not zero_bias_branches(default)
+    stem = default.blocks.state_dict()  # built before the branches, from the same seed: untouched
+    assert all(torch.equal(v, stem[k]) for k, v in kaiming.blocks.state_dict().items())
 
 
 def test_unknown_branch_init_is_refused() -> None:

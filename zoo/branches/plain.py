@@ -14,7 +14,7 @@ from torch import nn
 
 from zoo.registry import register_branch
 
-from .common import check_residual_init, reflect_conv, zero_init_
+from .common import check_branch_init, check_residual_init, kaiming_init_, reflect_conv, zero_init_
 
 __all__ = ["PixelShuffleTail", "PlainHead"]
 
@@ -28,13 +28,16 @@ class PlainHead(nn.Module):
         res_channels: Channels of ``res`` (64; 96 in the paper text's minimal head).
         hidden: Channels of the first conv (32; 48 in the paper text's minimal head).
         in_channels: Image channels (3).
+        init: ``"default"`` (PyTorch's) or ``"kaiming"`` (He initialisation, biases zero).
     """
 
     mode: ClassVar[str] = "single"
     downsample: ClassVar[int] = 4
     scales: ClassVar[int] = 1
 
-    def __init__(self, channels: int = 96, res_channels: int = 64, hidden: int = 32, in_channels: int = 3) -> None:
+    def __init__(
+        self, channels: int = 96, res_channels: int = 64, hidden: int = 32, in_channels: int = 3, init: str = "default"
+    ) -> None:
         super().__init__()
         self.convs = nn.ModuleList(
             [
@@ -43,6 +46,8 @@ class PlainHead(nn.Module):
                 reflect_conv(res_channels, channels, stride=2),
             ]
         )
+        if check_branch_init(init):
+            kaiming_init_(self.convs, "relu")
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Map an image (B, 3, H, W) to ``(x, res)``: (B, channels, H/4, W/4) and (B, res_channels, H/2, W/2)."""
@@ -62,6 +67,8 @@ class PixelShuffleTail(nn.Module):
         hidden: Width of the second (32).
         out_channels: Image channels (3).
         residual_init: ``"default"`` or ``"zero"`` (zero-initialise the conv before the tanh).
+        init: ``"default"`` or ``"kaiming"`` (He initialisation: the 1x1 expansions with gain 1, the ReLU convs
+            with ReLU's gain; biases zero).
     """
 
     mode: ClassVar[str] = "single"
@@ -73,6 +80,7 @@ class PixelShuffleTail(nn.Module):
         hidden: int = 32,
         out_channels: int = 3,
         residual_init: str = "default",
+        init: str = "default",
     ) -> None:
         super().__init__()
         self.expand1 = nn.Conv2d(channels, 4 * channels, 1)
@@ -80,6 +88,9 @@ class PixelShuffleTail(nn.Module):
         self.expand2 = nn.Conv2d(mid_channels, 4 * mid_channels, 1)
         self.conv2 = reflect_conv(mid_channels, hidden)
         self.out_conv = reflect_conv(hidden, out_channels)
+        if check_branch_init(init):
+            kaiming_init_([self.expand1, self.expand2], None)
+            kaiming_init_([self.conv1, self.conv2], "relu")
         if check_residual_init(residual_init):
             zero_init_(self.out_conv)
 

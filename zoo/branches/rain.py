@@ -13,7 +13,7 @@ from torch import nn
 
 from zoo.registry import register_branch
 
-from .common import check_residual_init, reflect_conv, zero_init_
+from .common import check_branch_init, check_residual_init, kaiming_init_, reflect_conv, zero_init_
 
 __all__ = ["ConvLSTMCell", "RainHead", "RainTail"]
 
@@ -60,17 +60,24 @@ class RainHead(nn.Module):
         res_channels: Channels of ``res`` (64).
         hidden: ConvLSTM width (32).
         in_channels: Image channels (3).
+        init: ``"default"`` (PyTorch's, as in the paper's code) or ``"kaiming"`` (He initialisation, biases zero;
+            the gate conv, followed by sigmoid / tanh, with gain 1).
     """
 
     mode: ClassVar[str] = "recurrent"
     downsample: ClassVar[int] = 2
     scales: ClassVar[int] = 1
 
-    def __init__(self, channels: int = 96, res_channels: int = 64, hidden: int = 32, in_channels: int = 3) -> None:
+    def __init__(
+        self, channels: int = 96, res_channels: int = 64, hidden: int = 32, in_channels: int = 3, init: str = "default"
+    ) -> None:
         super().__init__()
         self.lstm = ConvLSTMCell(2 * in_channels, hidden)
         self.res_conv = reflect_conv(hidden, res_channels)
         self.feat_conv = reflect_conv(4 * res_channels, channels)
+        if check_branch_init(init):
+            kaiming_init_([self.lstm.input_conv, self.res_conv, self.feat_conv], "relu")
+            kaiming_init_([self.lstm.gates], None)
 
     def forward(
         self, estimate: torch.Tensor, original: torch.Tensor, state: LSTMState | None = None
@@ -100,15 +107,26 @@ class RainTail(nn.Module):
         hidden: Width after the PixelShuffle (48).
         out_channels: Image channels (3).
         residual_init: ``"default"`` or ``"zero"`` (zero-initialise the conv before the tanh).
+        init: ``"default"`` or ``"kaiming"`` (He initialisation of the expansion, gain 1, and of the ReLU conv).
     """
 
     mode: ClassVar[str] = "single"
 
-    def __init__(self, channels: int = 96, hidden: int = 48, out_channels: int = 3, residual_init: str = "default"):
+    def __init__(
+        self,
+        channels: int = 96,
+        hidden: int = 48,
+        out_channels: int = 3,
+        residual_init: str = "default",
+        init: str = "default",
+    ) -> None:
         super().__init__()
         self.expand = nn.Conv2d(channels, 4 * hidden, 1)
         self.conv = reflect_conv(hidden, hidden)
         self.out_conv = reflect_conv(hidden, out_channels)
+        if check_branch_init(init):
+            kaiming_init_([self.expand], None)
+            kaiming_init_([self.conv], "relu")
         if check_residual_init(residual_init):
             zero_init_(self.out_conv)
 

@@ -109,9 +109,10 @@ class MBN(nn.Module):
         act: Activation of the coarse-to-fine branches: ``"relu"`` (paper) or ``"leaky_relu"`` (slope 0.2).
         residual_init: ``"default"`` (PyTorch init) or ``"zero"`` (zero-initialise the last conv before each tanh,
             so every output branch starts as the identity).
-        branch_init: Initialisation of the coarse-to-fine (blur, JPEG) branches: ``"default"`` (PyTorch's, as in
-            the paper's code) or ``"kaiming"`` (He's; with ``residual_init="zero"`` the training recipe that lets
-            these deep unnormalised branches learn, see ``zoo bench recipe``).
+        branch_init: Initialisation of every input and output branch: ``"default"`` (PyTorch's, as in the paper's
+            code) or ``"kaiming"`` (He's, biases zero). With ``residual_init="zero"`` and LeakyReLU this is the
+            training recipe under which every branch learns (``zoo bench recipe``); the output convs before the
+            tanh keep their own ``residual_init``.
         channels: Stem width before ``width`` scaling (96).
         res_channels: Width of the residual stream before scaling (64).
         input_branches: Per-factor configs merged into the default input branch configs (a different ``type``
@@ -212,16 +213,23 @@ class MBN(nn.Module):
             init=branch_init,
         )
         heads = dict(
-            rain=dict(type="rain_lstm_head", channels=c, res_channels=r, hidden=c32),
+            rain=dict(type="rain_lstm_head", channels=c, res_channels=r, hidden=c32, init=branch_init),
             blur=c2f_head,
             jpeg=dict(c2f_head),
-            haze=dict(type="plain_head", channels=c, res_channels=r, hidden=c32),
+            haze=dict(type="plain_head", channels=c, res_channels=r, hidden=c32, init=branch_init),
         )
         tails = dict(
-            rain=dict(type="rain_tail", channels=c, hidden=c48, residual_init=residual_init),
+            rain=dict(type="rain_tail", channels=c, hidden=c48, residual_init=residual_init, init=branch_init),
             blur=c2f_tail,
             jpeg=dict(c2f_tail),
-            haze=dict(type="ps_tail", channels=c, mid_channels=c64, hidden=c32, residual_init=residual_init),
+            haze=dict(
+                type="ps_tail",
+                channels=c,
+                mid_channels=c64,
+                hidden=c32,
+                residual_init=residual_init,
+                init=branch_init,
+            ),
         )
         return heads, tails
 
@@ -350,6 +358,7 @@ class MinimalMBN(MBN):
         alignment: Factors by position in the output stack (see :class:`MBN`).
         input_widths: ``"table8"`` (32/64/96, the default) or ``"text"`` (48/96/96).
         residual_init: ``"default"`` or ``"zero"``.
+        branch_init: ``"default"`` or ``"kaiming"`` (see :class:`MBN`).
     """
 
     def __init__(
@@ -359,18 +368,20 @@ class MinimalMBN(MBN):
         alignment: Sequence[str] = ("rain+blur+jpeg+haze",),
         input_widths: str = "table8",
         residual_init: str = "default",
+        branch_init: str = "default",
     ) -> None:
         if input_widths not in MINIMAL_INPUT_WIDTHS:
             raise ValueError(f"input_widths must be one of {', '.join(MINIMAL_INPUT_WIDTHS)}, got {input_widths!r}")
         first, res, feat = (scaled_width(n, width) for n in MINIMAL_INPUT_WIDTHS[input_widths])
         factors = _parse_alignment(alignment)
-        head = dict(type="plain_head", channels=feat, res_channels=res, hidden=first)
+        head = dict(type="plain_head", channels=feat, res_channels=res, hidden=first, init=branch_init)
         tail = dict(
             type="ps_tail",
             channels=feat,
             mid_channels=scaled_width(64, width),
             hidden=scaled_width(32, width),
             residual_init=residual_init,
+            init=branch_init,
         )
         super().__init__(
             width=width,
