@@ -7,7 +7,14 @@ from typing import Any
 
 import torch
 
-__all__ = ["ChecksumError", "load_state_dict", "save_release_weights", "sha256_file", "weights_only_reason"]
+__all__ = [
+    "ChecksumError",
+    "load_state_dict",
+    "read_release_metadata",
+    "save_release_weights",
+    "sha256_file",
+    "weights_only_reason",
+]
 
 
 class ChecksumError(RuntimeError):
@@ -73,6 +80,21 @@ def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> dic
             f"{path}: cannot be read as a weights-only torch checkpoint ({weights_only_reason(err)})"
         ) from err
     return _unwrap(obj, path)
+
+
+def read_release_metadata(path: str | Path) -> dict[str, Any]:
+    """The zoo metadata of a release ``.safetensors`` file (architecture, training, ...); ``{}`` for other files.
+
+    Reads only the file's header, so it is cheap and runs no code from the file.
+    """
+    path = Path(path)
+    if path.suffix != ".safetensors" or not path.is_file():
+        return {}
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt", device="cpu") as handle:
+        text = (handle.metadata() or {}).get("zoo")
+    return json.loads(text) if text else {}
 
 
 def weights_only_reason(err: Exception) -> str:

@@ -11,6 +11,26 @@ from zoo.registry import LOSSES, MODELS, create_model
 __all__ = ["RestorationTrainer"]
 
 MODES = ("single", "branch", "recurrent", "chain")
+# Network settings that change the forward pass but leave no trace in the state dict: a start checkpoint's own
+# values (from its release metadata) carry over, so that stage 2 runs the network stage 1 trained.
+FORWARD_SETTINGS = ("act", "rain_iters", "reference_compat")
+
+
+def _settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, Any]:
+    """``net`` completed with the forward settings recorded in ``init_checkpoint``; a contradiction raises."""
+    from zoo.registry.checkpoint import read_release_metadata
+
+    trained = read_release_metadata(init_checkpoint).get("architecture", {})
+    for key in FORWARD_SETTINGS:
+        if key not in trained:
+            continue
+        if key in net and net[key] != trained[key]:
+            raise ValueError(
+                f"model.init_checkpoint {init_checkpoint} was trained with {key}={trained[key]!r}, but the config "
+                f"sets model.net.{key}={net[key]!r}; drop the override or set it to {trained[key]!r}"
+            )
+        net[key] = trained[key]
+    return net
 
 
 @MODELS.register_module()
@@ -51,7 +71,8 @@ class RestorationTrainer(BaseModel):
         super().__init__(data_preprocessor=MODELS.build(data_preprocessor or dict(type="DegradeOnTheFly")))
         if mode not in MODES:
             raise ValueError(f"unknown training mode {mode!r}; expected one of {', '.join(MODES)}")
-        self.net = create_model(dict(net), checkpoint=init_checkpoint)
+        net = dict(net) if init_checkpoint is None else _settings_of_start(dict(net), init_checkpoint)
+        self.net = create_model(net, checkpoint=init_checkpoint)
         self.net.train()
         self.criterion = LOSSES.build(loss or dict(type="ssim_l1"))
         self.mode, self.all_scales, self.step_weights = mode, all_scales, tuple(step_weights)
