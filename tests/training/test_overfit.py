@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config
 
 from zoo.data.degradations import degrade_batch
@@ -63,27 +64,42 @@ def test_tiny_single_task_models_overfit_a_fixed_batch(config: str, factor: str,
     assert last < 0.6 * first, f"{config}: loss {first:.4f} -> {last:.4f}"
 
 
-def test_every_mbn_branch_learns_under_the_stage1_recipe() -> None:
-    """Under the stage-1 recipe (LeakyReLU in the coarse-to-fine branches) every branch's loss falls and its output
-    moves away from its input.
-
-    The collapse of the coarse-to-fine JPEG and blur branches to the identity was seen with ReLU at full size on a
-    GPU (spec: architecture.md section 11). At this tiny width on a CPU, ReLU does not collapse either (measured:
-    the same loss ratios), so this test guards the recipe; it does not show that ReLU fails.
-    """
+def _branch_gains(net_settings: dict, steps: int = 40) -> dict[str, float]:
+    """PSNR gain (dB) of every MBN branch over its input on a fixed batch after ``steps`` cycles of training."""
     torch.manual_seed(0)
-    assert load_config("mbn_stage1_tiny").model.net.act == "leaky_relu"
-    trainer = _trainer("mbn_stage1_tiny")
+    cfg: Config = load_config("mbn_stage1_tiny")
+    model = dict(cfg.model.to_dict())
+    model.pop("type")
+    model["net"] = {**model["net"], **net_settings}
+    trainer = RestorationTrainer(**model)
     clean = _clean_batch(48)
     batches = {}
     for i, factor in enumerate(FACTORS):
         degraded, _ = degrade_batch(clean, [factor], generator=torch.Generator().manual_seed(10 + i))
         batches[factor] = (degraded.clamp(0, 1), clean)
-    losses = _fit(trainer, batches, steps=40)
+    _fit(trainer, batches, steps=steps)
     trainer.eval()
+    gains = {}
     with torch.no_grad():
-        for factor, (degraded, _) in batches.items():
-            first, last = losses[factor]
-            assert last < 0.9 * first, f"{factor}: loss {first:.4f} -> {last:.4f}"
-            moved = (trainer.net(degraded, factor=factor) - degraded).abs().mean()
-            assert moved > 1e-3, f"{factor} branch output equals its input (collapsed)"
+        for factor, (degraded, target) in batches.items():
+            restored = trainer.net(degraded, factor=factor).clamp(0, 1)
+            gains[factor] = float(10 * torch.log10(F.mse_loss(degraded, target) / F.mse_loss(restored, target)))
+    return gains
+
+
+def test_every_mbn_branch_learns_under_the_stage1_recipe_and_not_under_the_papers() -> None:
+    """After 40 training cycles on a fixed batch, every branch's output is closer to the clean image than its input
+    under the stage-1 recipe; under the paper's recipe the coarse-to-fine branches are not.
+
+    Under PyTorch's default initialisation a branch starts with a random residual, so its loss falls a lot just by
+    unlearning it; the PSNR gain over the input measures whether it learned a correction. Measured here (seed 0):
+    paper recipe haze +1.24, rain +0.03, JPEG -0.64, blur -0.01 dB; stage-1 recipe +6.31, +0.13, +0.04, +2.73 dB.
+    The same contrast at the cpu budget on held-out images: ``zoo bench recipe`` (results/cpu/recipe.md).
+    """
+    net = load_config("mbn_stage1").model.net
+    assert (net.act, net.branch_init, net.residual_init) == ("leaky_relu", "kaiming", "zero")
+    recipe = _branch_gains({})
+    assert all(gain > 0 for gain in recipe.values()), recipe
+    assert recipe["blur"] > 0.5 and recipe["haze"] > 3, recipe
+    paper = _branch_gains(dict(act="relu", branch_init="default", residual_init="default"))
+    assert paper["blur"] < 0.1 and paper["jpeg"] < 0, paper

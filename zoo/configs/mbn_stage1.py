@@ -4,15 +4,18 @@
 # The paper trains 1.2e5 cycles at batch 40 on its datasets; set `train_dataloader.dataset.source` to a folder of
 # clean photos for real training (the default, the bundled samples, is for trying the recipe).
 #
-# Recipe switch (issue: coarse-to-fine branches collapsing to the identity under ReLU, spec architecture.md sec. 11):
-# LeakyReLU in the coarse-to-fine branches and gradient clipping keep every branch learning
-# (tests/training/test_overfit.py). The reference-compatible behaviour is `model.net.act=relu` and no clip_grad.
+# Recipe switches (issue: branches collapsing to the identity, spec architecture.md sec. 11; measured by
+# `zoo bench recipe`, results/cpu/recipe.md): He initialisation of every input and output branch
+# (`branch_init="kaiming"`; PyTorch's default init starves the deep unnormalised branches of gradient), output convs
+# starting at zero so every branch starts as the identity (`residual_init="zero"`), LeakyReLU in the coarse-to-fine
+# branches and gradient clipping. The paper's behaviour: `model.net.act=relu model.net.branch_init=default
+# model.net.residual_init=default optim_wrapper.clip_grad=None`.
 factors = ["haze", "rain", "jpeg", "blur"]
 max_iters = 720_000
 
 model = dict(
     type="RestorationTrainer",
-    net=dict(type="mbn", act="leaky_relu"),
+    net=dict(type="mbn", act="leaky_relu", branch_init="kaiming", residual_init="zero"),
     loss=dict(type="ssim_l1"),
     mode="branch",
     all_scales=True,
