@@ -28,12 +28,14 @@ from .evaluate import evaluate, factor_test_sets
 from .report import PlotPanel, StudyReport, Table
 from .train import stage1_options, train_network, training_images
 
-__all__ = ["COLLAPSE_THRESHOLD", "REPLICATES", "ROWS", "mean_change", "run_recipe"]
+__all__ = ["COLLAPSE_THRESHOLD", "LEARNED_DB", "REPLICATES", "ROWS", "mean_change", "run_recipe"]
 
 FACTORS = ("haze", "rain", "jpeg", "blur")  # also the task order of the stage-1 cycle
 REPLICATES = 2
 # Mean |output - input| below this (images in [0, 1]) = the branch returns its input.
 COLLAPSE_THRESHOLD = 1e-3
+# A branch "learned" when it gains at least this much PSNR over its input on the test set.
+LEARNED_DB = 0.5
 # row -> (act, branch_init, residual_init, gradient clipping max-norm or None)
 ROWS: dict[str, tuple[str, str, str, float | None]] = {
     "paper": ("relu", "default", "default", None),
@@ -108,11 +110,12 @@ def _report(store: CellStore, budget: Budget, seed: int, command: str, protocol:
         gains = {f: [_gain(r["result"]["scores"][f]) for r in runs] for f in FACTORS}
         changes = {f: [r["result"]["mean_change"][f] for r in runs] for f in FACTORS}
         collapsed = sum(c < COLLAPSE_THRESHOLD for f in FACTORS for c in changes[f])
+        learned = sum(g >= LEARNED_DB for f in FACTORS for g in gains[f])
         act, branch_init, residual_init, clip = ROWS[row]
         clip_text = "none" if clip is None else clip
         switches = f"act={act}, branch_init={branch_init}, residual_init={residual_init}, clip={clip_text}"
         if not runs:
-            rows.append([row, switches, *["—"] * len(FACTORS), "—"])
+            rows.append([row, switches, *["—"] * len(FACTORS), "—", "—"])
             change_rows.append([row, *["—"] * len(FACTORS)])
             series[row] = [None] * len(FACTORS)
             continue
@@ -121,6 +124,7 @@ def _report(store: CellStore, budget: Budget, seed: int, command: str, protocol:
                 row,
                 switches,
                 *[" / ".join(f"{g:+.2f}" for g in gains[f]) for f in FACTORS],
+                f"{learned} of {len(runs) * len(FACTORS)}",
                 f"{collapsed} of {len(runs) * len(FACTORS)}",
             ]
         )
@@ -136,8 +140,9 @@ def _report(store: CellStore, budget: Budget, seed: int, command: str, protocol:
         tables=[
             Table(
                 f"PSNR gain over the input (dB, protocol {protocol!r}, factor given), one value per seed ({seeds}); "
-                "collapsed = branches whose output stays within 1e-3 of the input",
-                ["recipe", "switches", *FACTORS, "collapsed"],
+                f"learned = branch runs gaining at least {LEARNED_DB} dB; collapsed = branch runs whose output stays "
+                "within 1e-3 (a quarter of a grey level) of the input",
+                ["recipe", "switches", *FACTORS, "learned", "collapsed"],
                 rows,
             ),
             Table(
