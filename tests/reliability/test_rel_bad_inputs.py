@@ -103,16 +103,20 @@ def test_unusual_file_is_restored_in_kind_by_the_cli(
     assert np.abs(after.astype(np.int64) - before.astype(np.int64)).mean() <= tolerance
 
 
-def test_a_folder_with_one_bad_file_stops_with_its_name(
+def test_a_folder_with_one_bad_file_skips_it_and_restores_the_rest(
     bad_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "a.png").write_bytes((bad_files / "good.png").read_bytes())
-    (folder / "b.png").write_bytes((bad_files / "truncated.png").read_bytes())
+    for name, source in (("a.png", "good.png"), ("b.png", "truncated.png"), ("c.png", "good.png")):
+        (folder / name).write_bytes((bad_files / source).read_bytes())
     assert main(["restore", str(folder), "-m", "identity", "-o", str(tmp_path / "out")]) == 1
-    _one_line_error(capsys.readouterr().err, "restore", "b.png", "truncated")
-    assert (tmp_path / "out" / "a.png").is_file()  # the good file before it was written
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if line.startswith("zoo restore: error: ")]
+    assert len(errors) == 1 and "b.png" in errors[0] and "truncated" in errors[0].lower(), captured.err
+    assert "1 of 3 inputs failed" in captured.err and "Traceback" not in captured.err
+    assert "restored 2 images" in captured.out
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.png", "c.png"]
 
 
 # --- in-memory images: modes, dtypes, ranges ----------------------------------------------------------------------

@@ -87,18 +87,31 @@ def _run_sample(restorer: "Restorer", name: str, output: Path) -> int:
 
 
 def _run_files(restorer: "Restorer", inputs: list[str], output: Path) -> int:
+    """Restore every input; with several, a file that cannot be read or written is reported and skipped."""
     from tqdm import tqdm
 
     from zoo.inference.files import expand_inputs, plan_outputs, restore_file
 
     jobs = expand_inputs(inputs)
     targets = plan_outputs(jobs, output)
-    count = 0
+    count, failed = 0, []
     bar = tqdm(zip(jobs, targets, strict=True), total=len(jobs), unit="image", disable=len(jobs) < 2, file=sys.stderr)
     for job, target in bar:
         bar.set_postfix_str(job.source.name, refresh=False)
-        restore_file(restorer, job.source, target)
+        if len(jobs) == 1:
+            restore_file(restorer, job.source, target)  # errors reach main(): one line, exit 1
+        else:
+            try:
+                restore_file(restorer, job.source, target)
+            except (ValueError, OSError, RuntimeError) as err:
+                message = str(err) if str(job.source) in str(err) else f"{job.source}: {err}"
+                bar.write(f"zoo restore: error: {message} (skipped)", file=sys.stderr)
+                failed.append(job.source)
+                continue
         count += 1
     where = targets[0] if len(targets) == 1 else output
     print(f"restored {count} image{'s' if count != 1 else ''} with {restorer.name} -> {where}")
+    if failed:
+        print(f"{len(failed)} of {len(jobs)} inputs failed (listed above); exit status 1", file=sys.stderr)
+        return 1
     return 0
