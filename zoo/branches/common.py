@@ -21,7 +21,7 @@ __all__ = [
 # Activation names a branch config may use. "relu" is the paper's; "leaky_relu" (slope 0.2) is a training aid for
 # the coarse-to-fine branches, which collapse to the identity early in training with plain ReLU (spec section 11).
 ACTIVATIONS = ("relu", "leaky_relu")
-# Initialisations a coarse-to-fine branch config may ask for: PyTorch's default (the paper's code) or He's.
+# Initialisations a branch config may ask for: PyTorch's default (the paper's code) or He's.
 BRANCH_INITS = ("default", "kaiming")
 LEAKY_SLOPE = 0.2
 

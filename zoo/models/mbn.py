@@ -111,8 +111,8 @@ class MBN(nn.Module):
             so every output branch starts as the identity).
         branch_init: Initialisation of every input and output branch: ``"default"`` (PyTorch's, as in the paper's
             code) or ``"kaiming"`` (He's, biases zero). With ``residual_init="zero"`` and LeakyReLU this is the
-            training recipe under which every branch learns (``zoo bench recipe``); the output convs before the
-            tanh keep their own ``residual_init``.
+            recipe of ``mbn_stage1``, under which the blur and rain branches learn where they otherwise stay at
+            the identity (``zoo bench recipe``); the output convs before the tanh keep their own ``residual_init``.
         channels: Stem width before ``width`` scaling (96).
         res_channels: Width of the residual stream before scaling (64).
         input_branches: Per-factor configs merged into the default input branch configs (a different ``type``
