@@ -17,6 +17,7 @@ from zoo.data.metrics import PROTOCOLS
 from zoo.inference import NoShippedWeightsError
 from zoo.registry import UnknownModelError
 
+from . import cache_writes
 from .card import model_card
 from .catalog import ModelEntry, default_catalog, default_selection
 from .compare import STEP_LETTERS, RestorerCache, run_model, score
@@ -259,6 +260,7 @@ def build_app(
             api_name="restore",
         )
     app.queue(default_concurrency_limit=concurrency_limit, max_size=max_queue)
+    cache_writes.install()
     return app
 
 
