@@ -140,6 +140,7 @@ def test_kill_9_midway_through_a_checkpoint_write(tmp_path: Path, straight: Path
     assert (work_dir / "last_checkpoint").read_text().strip().endswith("iter_4.pth")
     assert _weights(work_dir / "iter_4.pth").keys() == _weights(straight / f"iter_{ITERS}.pth").keys()  # loadable
     assert _resume_and_compare(work_dir, straight, "rel_mid_write_resume") == 4
+    assert not part.exists(), "the partial checkpoint is removed when training starts again"
 
 
 def test_failed_checkpoint_write_keeps_the_previous_one(

@@ -147,15 +147,41 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _fsync(path: str, directory: bool = False) -> None:
+    """Flush a file (or a folder's entries) to disk."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @RUNNERS.register_module()
 class ZooRunner(Runner):
-    """mmengine Runner whose checkpoints are written atomically (temporary file, then rename)."""
+    """mmengine Runner whose checkpoints are written atomically (temporary file, fsync, rename, fsync of the folder).
+
+    A ``.part`` file left by an interrupted write is deleted when the next run in the same work dir starts.
+    """
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args: Any, **kwargs: Any) -> None:
         """Save to ``filename + '.part'`` and rename, so an interrupted write keeps the previous checkpoint."""
+        part = osp.join(out_dir, filename + ".part")
         super().save_checkpoint(out_dir, filename + ".part", *args, **kwargs)
-        os.replace(osp.join(out_dir, filename + ".part"), osp.join(out_dir, filename))
+        _fsync(part)
+        os.replace(part, osp.join(out_dir, filename))
+        _fsync(out_dir, directory=True)
+
+    def train(self) -> torch.nn.Module:
+        """Delete partial checkpoints of an interrupted run, then train (resuming when asked)."""
+        self._remove_partial_checkpoints()
+        return super().train()
+
+    @master_only
+    def _remove_partial_checkpoints(self) -> None:
+        for part in sorted(Path(self.work_dir).glob("*.pth.part")):
+            self.logger.warning(f"removing {part.name}, a checkpoint whose writing was interrupted")
+            part.unlink(missing_ok=True)
 
 
 # Top-level config keys the Runner reads (Runner.__init__'s arguments, plus what it reads from ``cfg`` later).
