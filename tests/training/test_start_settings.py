@@ -1,4 +1,4 @@
-"""Stage 2 starts from a stage-1 release file: its activation and rain iterations carry over or must agree."""
+"""Stage 2 starts from a stage-1 release file: its width, activation and rain iterations carry over or must agree."""
 
 from pathlib import Path
 
@@ -23,10 +23,8 @@ def stage1_release(tmp_path: Path) -> Path:
 
 def test_forward_settings_of_the_start_checkpoint_carry_over(stage1_release: Path) -> None:
     assert read_release_metadata(stage1_release)["architecture"] == STAGE1
-    trainer = RestorationTrainer(
-        net=dict(type="rmbn", width=0.125), mode="recurrent", init_checkpoint=str(stage1_release)
-    )
-    assert trainer.net.rain_iters == 2
+    trainer = RestorationTrainer(net=dict(type="rmbn"), mode="recurrent", init_checkpoint=str(stage1_release))
+    assert trainer.net.rain_iters == 2 and trainer.net.width == 0.125
     assert isinstance(trainer.net.heads["jpeg"].act, torch.nn.LeakyReLU)
     # The same weights with the same settings give the stage-1 network's jpeg output.
     stage1 = create_model(dict(STAGE1), checkpoint=stage1_release).eval()
@@ -38,6 +36,15 @@ def test_forward_settings_of_the_start_checkpoint_carry_over(stage1_release: Pat
 def test_contradicting_the_start_checkpoint_is_refused(stage1_release: Path) -> None:
     with pytest.raises(ValueError, match="trained with act='leaky_relu'.*model.net.act='relu'"):
         RestorationTrainer(net=dict(type="rmbn", width=0.125, act="relu"), init_checkpoint=str(stage1_release))
+
+
+def test_initialisation_switches_and_other_families_are_not_carried(stage1_release: Path) -> None:
+    trainer = RestorationTrainer(
+        net=dict(type="rmbn", residual_init="zero", branch_init="kaiming"), init_checkpoint=str(stage1_release)
+    )
+    assert trainer.net.width == 0.125  # loaded: the switches only change the initialisation, overwritten by the weights
+    with pytest.raises(KeyError, match="does not fit"):  # a DuRN gets nothing from an MBN file, and cannot load it
+        RestorationTrainer(net=dict(type="durn_us"), init_checkpoint=str(stage1_release))
 
 
 def test_files_without_release_metadata_give_no_settings(tmp_path: Path) -> None:

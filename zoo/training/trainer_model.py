@@ -11,29 +11,33 @@ from zoo.registry import LOSSES, MODELS, create_model
 __all__ = ["RestorationTrainer"]
 
 MODES = ("single", "branch", "recurrent", "chain")
-# Network settings that change the forward pass but leave no trace in the state dict: a start checkpoint's own
-# values (from its release metadata) carry over, so that stage 2 runs the network stage 1 trained.
-FORWARD_SETTINGS = ("act", "rain_iters", "reference_compat")
+# A start checkpoint's architecture settings (from its release metadata) carry over to a network of the same family,
+# so that stage 2 runs the network stage 1 trained: the activation and rain iterations leave no trace in the state
+# dict, and the width would otherwise have to be repeated. Initialisation switches do not matter once weights load.
+FAMILIES = {"mbn": "mbn", "rmbn": "mbn"}
+INIT_ONLY = ("branch_init", "residual_init")
 
 
 def _settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, Any]:
-    """``net`` completed with the forward settings recorded in ``init_checkpoint``; a contradiction raises."""
+    """``net`` completed with the architecture recorded in ``init_checkpoint``; a contradiction raises."""
     from zoo.registry.checkpoint import read_release_metadata
 
-    trained = read_release_metadata(init_checkpoint).get("architecture", {})
-    for key in FORWARD_SETTINGS:
-        if key not in trained:
+    trained = dict(read_release_metadata(init_checkpoint).get("architecture", {}))
+    kind = trained.pop("type", None)
+    if kind is None or FAMILIES.get(kind, kind) != FAMILIES.get(net.get("type"), net.get("type")):
+        return net
+    for key, value in trained.items():
+        if key in INIT_ONLY:
             continue
-        if key in net and net[key] != trained[key]:
+        if key in net and net[key] != value:
             raise ValueError(
-                f"model.init_checkpoint {init_checkpoint} was trained with {key}={trained[key]!r}, but the config "
-                f"sets model.net.{key}={net[key]!r}; drop the override or set it to {trained[key]!r}"
+                f"model.init_checkpoint {init_checkpoint} was trained with {key}={value!r}, but the config "
+                f"sets model.net.{key}={net[key]!r}; drop the override or set it to {value!r}"
             )
-        net[key] = trained[key]
+        net[key] = value
     return net
 
 
-@MODELS.register_module()
 class RestorationTrainer(BaseModel):
     """Wrap a zoo network with its loss for mmengine's Runner.
 
