@@ -38,6 +38,7 @@ def _settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, A
     return net
 
 
+@MODELS.register_module()
 class RestorationTrainer(BaseModel):
     """Wrap a zoo network with its loss for mmengine's Runner.
 
