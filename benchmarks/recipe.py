@@ -6,9 +6,9 @@ recovered, while haze and rain learned (spec: architecture.md section 11). Each 
 from scratch by the stage-1 recipe at the budget, differing only in the switches of the recipe:
 
 - ``act``: ``relu`` (the paper) or ``leaky_relu`` (slope 0.2) in the coarse-to-fine branches;
-- ``branch_init``: PyTorch's default initialisation of the coarse-to-fine branches (the paper's code) or He's
-  (``kaiming``). With the default, each conv + ReLU keeps about 0.4 of the signal, so the gradient reaching the
-  input branch through the ~15 plain convs of a branch pair is 1e-5 to 1e-6 of the weights;
+- ``branch_init``: PyTorch's default initialisation of every input and output branch (the paper's code) or He's
+  (``kaiming``). With the default, each conv + ReLU keeps about 0.4 of the signal, so the gradient reaching a
+  coarse-to-fine input branch through the ~15 plain convs of its branch pair is 1e-5 to 1e-6 of the weights;
 - ``residual_init``: ``default`` or ``zero`` (the last conv before every tanh residual starts at zero, so every
   branch starts as the exact identity and learns a correction, instead of first unlearning a random one);
 - ``clip``: gradient-norm clipping at 1.0, or none.
