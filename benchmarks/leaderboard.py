@@ -82,6 +82,26 @@ def _learned(row: str, arch: str, star: bool | None = None, factor_given: bool =
     return Entry(row, arch, entry.name, entry.sha256, lambda: create_model(entry.name, pretrained=True), factor_given)
 
 
+def _further_tags(arch: str, row: str, factor_given: bool = False) -> list[Entry]:
+    """One entry per shipped tag of ``arch`` after the first (which :func:`_learned` takes), as ``"<row>: <tag>"``."""
+    from zoo.registry import create_model
+    from zoo.registry.pretrained import pretrained_table
+
+    first = _pretrained(arch)
+    return [
+        Entry(
+            f"{row}: {e.name}",
+            arch,
+            e.name,
+            e.sha256,
+            lambda e=e: create_model(e.name, pretrained=True),
+            factor_given,
+        )
+        for e in sorted(pretrained_table().values(), key=lambda e: e.name)
+        if e.arch == arch and first is not None and e.name != first.name
+    ]
+
+
 def _cascade(dedicated: dict[str, Entry]) -> Entry:
     """The shipped cascade weights if any, else the cascade of the shipped dedicated models, else untrained."""
     from zoo.registry import create_model
@@ -122,6 +142,7 @@ def resolve_entries() -> dict[str, Any]:
     return {
         "dedicated": dedicated,
         "mbn": _learned("MBN (factor given)", "mbn", factor_given=True),
+        "mbn_more": _further_tags("mbn", "MBN (factor given)", factor_given=True),
         "cascade": _cascade(dedicated),
         "rmbn": _learned("R-MBN", "rmbn", star=False),
         "rmbn_star": _learned("R-MBN*", "rmbn", star=True),
@@ -234,6 +255,7 @@ def run_leaderboard(
     t3_rows: list[tuple[str, dict[str, Entry | None]]] = [
         ("dedicated DuRN", {f: entries["dedicated"][f] for f in COLUMNS}),
         ("MBN (factor given)", {f: entries["mbn"] for f in COLUMNS}),
+        *[(e.row, {f: e for f in COLUMNS}) for e in entries["mbn_more"]],
         ("cascade J→H→B→R", {f: entries["cascade"] for f in COLUMNS}),
         ("R-MBN", {f: entries["rmbn"] for f in COLUMNS}),
     ]
@@ -358,6 +380,7 @@ def _learned_entries(entries: dict[str, Any]) -> list[Entry]:
     return [
         *entries["dedicated"].values(),
         entries["mbn"],
+        *entries["mbn_more"],
         entries["cascade"],
         entries["rmbn"],
         entries["rmbn_star"],

@@ -18,6 +18,7 @@ TINY = {
     "durn_p_rgb.tiny": {"width": 0.125},
     "durn_us.tiny": {"width": 0.125},
     "mbn.tiny": {"width": 0.125, "rain_iters": 1},
+    "mbn.tiny_v2": {"width": 0.125, "rain_iters": 1},
     "rmbn.tiny": {"width": 0.125, "rain_iters": 1},
     "rmbn.tiny_star": {"width": 0.125, "rain_iters": 1},
 }
@@ -83,6 +84,8 @@ def test_with_shipped_weights_every_row_is_scored_and_new_weights_are_new_cells(
         for row in ("MBN (factor given)", "R-MBN", "cascade J→H→B→R", "identity (degraded input)"):
             assert ("t3", factor, row) in by, (factor, row)
     assert by[("t3", "rain", "dedicated (durn_s)")]["config"]["weights"] == "durn_s.tiny"
+    assert by[("t3", "rain", "MBN (factor given)")]["config"]["weights"] == "mbn.tiny"  # the first tag
+    assert by[("t3", "rain", "MBN (factor given): mbn.tiny_v2")]["config"]["weights"] == "mbn.tiny_v2"  # one row each
     assert by[("t4", "haze+rain", "R-MBN*")]["config"]["weights"] == "rmbn.tiny_star"
     assert by[("t4", "haze+rain", "R-MBN")]["config"]["weights"] == "rmbn.tiny"
     assert ("t4", "random", "OWAN (Suganuma et al.)") not in by  # no shipped OWAN weights
