@@ -8,10 +8,9 @@ the factor of each test image. The five rows differ only in the DuRB-M config (`
 from pathlib import Path
 
 from .budgets import Budget
-from .cells import CellStore
 from .evaluate import evaluate, factor_test_sets
 from .report import PlotPanel, StudyReport, Table, fmt_pair
-from .train import stage1_options, train_network, training_images
+from .train import stage1_options, train_network, training_images, training_store
 
 __all__ = ["ROWS", "run_ablation"]
 
@@ -42,9 +41,7 @@ def run_ablation(
 ) -> StudyReport:
     """Train the five DuRB-M configurations and score each per factor with the factor given."""
     source = training_images(budget, out / "data", train_source)
-    store = CellStore(
-        out, "ablation", budget, seed, {"protocol": protocol, "train_source": train_source or budget.train_source}
-    )
+    store = training_store(out, "ablation", budget, seed, protocol, train_source)
     tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
     train_factors = ["haze", "rain", "jpeg", "blur"]  # task order of the stage-1 cycle
     for row, (_, _, _, block) in ROWS.items():

@@ -13,10 +13,9 @@ from itertools import permutations
 from pathlib import Path
 
 from .budgets import Budget
-from .cells import CellStore
 from .evaluate import evaluate, factor_test_sets, mean_scores
 from .report import PlotPanel, StudyReport, Table, fmt_pair
-from .train import stage1_options, train_network, training_images
+from .train import stage1_options, train_network, training_images, training_store
 
 __all__ = ["Alignment", "candidates_step1", "candidates_step2", "label", "run_alignment"]
 
@@ -105,8 +104,7 @@ def run_alignment(
     """
     source = training_images(budget, out / "data", train_source)
     deadline = None if max_minutes is None else time.monotonic() + 60 * max_minutes
-    settings = {"protocol": protocol, "train_source": train_source or budget.train_source}
-    store = CellStore(out, "alignment", budget, seed, settings, deadline=deadline)
+    store = training_store(out, "alignment", budget, seed, protocol, train_source, deadline)
     tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
 
     def cell(alignment: Alignment, step: int) -> dict | None:

@@ -12,10 +12,9 @@ from pathlib import Path
 import torch
 
 from .budgets import Budget
-from .cells import CellStore
 from .evaluate import evaluate, factor_test_sets, mean_scores
 from .report import PlotPanel, StudyReport, Table, fmt_pair
-from .train import finetune_options, stage1_options, train_network, training_images
+from .train import finetune_options, stage1_options, train_network, training_images, training_store
 
 __all__ = ["LETTERS", "label", "run_order"]
 
@@ -50,9 +49,7 @@ def run_order(
 ) -> StudyReport:
     """Train one stage-1 MBN, fine-tune it for every candidate order, score R-MBN per order."""
     source = training_images(budget, out / "data", train_source)
-    store = CellStore(
-        out, "order", budget, seed, {"protocol": protocol, "train_source": train_source or budget.train_source}
-    )
+    store = training_store(out, "order", budget, seed, protocol, train_source)
     tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
     stage1_net = dict(type="mbn", **_net(budget))
     stage1_dir = out / "work" / "stage1"

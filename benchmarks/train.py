@@ -12,8 +12,16 @@ from typing import Any
 import torch
 
 from .budgets import Budget
+from .cells import CellStore
 
-__all__ = ["CYCLE_WEIGHTS", "finetune_options", "stage1_options", "train_network", "training_images"]
+__all__ = [
+    "CYCLE_WEIGHTS",
+    "finetune_options",
+    "stage1_options",
+    "train_network",
+    "training_images",
+    "training_store",
+]
 
 # The paper's stage-1 cycle: 1 haze, 1 rain, 1 JPEG and 3 blur minibatches (Sec. 4.1).
 CYCLE_WEIGHTS = {"haze": 1, "rain": 1, "jpeg": 1, "blur": 3}
@@ -35,6 +43,24 @@ def training_images(budget: Budget, data_dir: Path, source: str | None = None) -
         build_wheel_corpus(folder)
         (folder / ".complete").write_text("ok\n")
     return str(folder)
+
+
+def training_store(
+    out: Path,
+    study: str,
+    budget: Budget,
+    seed: int,
+    protocol: str,
+    train_source: str | None,
+    deadline: float | None = None,
+) -> CellStore:
+    """The cell store of a study that trains networks.
+
+    Its cells must share the metric protocol and the training images, recorded as asked for (``--train-source`` or
+    the budget's), so that a folder's cells do not depend on where the corpus was built.
+    """
+    settings = {"protocol": protocol, "train_source": train_source or budget.train_source}
+    return CellStore(out, study, budget, seed, settings, deadline=deadline)
 
 
 def _cycle(factors: Sequence[str]) -> list[int]:
