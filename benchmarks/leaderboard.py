@@ -73,33 +73,29 @@ def _is_star(entry: Any) -> bool:
     return "star" in entry.tag.lower() or "mixed" in entry.tag.lower() or "rmbn_star" in text
 
 
-def _learned(row: str, arch: str, star: bool | None = None, factor_given: bool = False) -> Entry:
+def _shipped(row: str, pretrained: Any, factor_given: bool = False) -> Entry:
+    """The entry of one shipped weights file (a ``pretrained_table()`` value)."""
     from zoo.registry import create_model
 
+    def build() -> torch.nn.Module:
+        return create_model(pretrained.name, pretrained=True)
+
+    return Entry(row, pretrained.arch, pretrained.name, pretrained.sha256, build, factor_given)
+
+
+def _learned(row: str, arch: str, star: bool | None = None, factor_given: bool = False) -> Entry:
     entry = _pretrained(arch, star)
     if entry is None:
         return Entry(row, arch, None, None, None, factor_given)
-    return Entry(row, arch, entry.name, entry.sha256, lambda: create_model(entry.name, pretrained=True), factor_given)
+    return _shipped(row, entry, factor_given)
 
 
 def _further_tags(arch: str, row: str, factor_given: bool = False) -> list[Entry]:
     """One entry per shipped tag of ``arch`` after the first (which :func:`_learned` takes), as ``"<row>: <tag>"``."""
-    from zoo.registry import create_model
     from zoo.registry.pretrained import pretrained_table
 
-    first = _pretrained(arch)
-    return [
-        Entry(
-            f"{row}: {e.name}",
-            arch,
-            e.name,
-            e.sha256,
-            lambda e=e: create_model(e.name, pretrained=True),
-            factor_given,
-        )
-        for e in sorted(pretrained_table().values(), key=lambda e: e.name)
-        if e.arch == arch and first is not None and e.name != first.name
-    ]
+    tags = [e for e in sorted(pretrained_table().values(), key=lambda e: e.name) if e.arch == arch]
+    return [_shipped(f"{row}: {e.name}", e, factor_given) for e in tags[1:]]
 
 
 def _cascade(dedicated: dict[str, Entry]) -> Entry:
