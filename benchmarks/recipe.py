@@ -26,9 +26,9 @@ from .budgets import Budget
 from .cells import CellStore
 from .evaluate import evaluate, factor_test_sets
 from .report import PlotPanel, StudyReport, Table
-from .train import stage1_options, train_network, training_images
+from .train import stage1_options, train_network, training_images, training_store
 
-__all__ = ["COLLAPSE_THRESHOLD", "LEARNED_DB", "REPLICATES", "ROWS", "mean_change", "run_recipe"]
+__all__ = ["COLLAPSE_THRESHOLD", "LEARNED_DB", "REPLICATES", "ROWS", "BranchRecorder", "run_recipe"]
 
 FACTORS = ("haze", "rain", "jpeg", "blur")  # also the task order of the stage-1 cycle
 REPLICATES = 2
@@ -45,14 +45,28 @@ ROWS: dict[str, tuple[str, str, str, float | None]] = {
 }
 
 
-def mean_change(model: torch.nn.Module, factor: str, dataset: Any) -> float:
-    """Mean absolute difference between a branch's output (clamped to [0, 1]) and its input over a test set."""
-    total = 0.0
-    with torch.inference_mode():
-        for index in range(len(dataset)):
-            x = dataset[index]["inputs"][None].float()
-            total += float((model(x, factor=factor).clamp(0, 1) - x).abs().mean())
-    return total / len(dataset)
+class BranchRecorder:
+    """A restorer for :func:`evaluate` that runs one branch and records each image's mean |output - input|.
+
+    The output is clamped to [0, 1] for the record (as the scores see it), so the test set runs through the model
+    once for both the scores and the change.
+    """
+
+    def __init__(self, model: torch.nn.Module, factor: str) -> None:
+        self.model, self.factor = model, factor
+        self.changes: list[float] = []
+
+    def __call__(self, x: torch.Tensor, _factor: str, _params: dict[str, Any]) -> torch.Tensor:
+        """Restore ``x`` (1, 3, H, W) with the recorder's branch and record the change."""
+        y = self.model(x, factor=self.factor)
+        self.changes.append(float((y.clamp(0, 1) - x).abs().mean()))
+        return y
+
+    def mean_change(self) -> float:
+        """Mean over the images restored so far."""
+        if not self.changes:
+            raise ValueError("no image restored yet")
+        return sum(self.changes) / len(self.changes)
 
 
 def _key(row: str, replicate: int) -> str:
@@ -65,9 +79,7 @@ def run_recipe(
 ) -> StudyReport:
     """Train every recipe row ``REPLICATES`` times (seeds ``seed``, ``seed + 1``, ...) and score every branch."""
     source = training_images(budget, out / "data", train_source)
-    store = CellStore(
-        out, "recipe", budget, seed, {"protocol": protocol, "train_source": train_source or budget.train_source}
-    )
+    store = training_store(out, "recipe", budget, seed, protocol, train_source)
     tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
     for replicate in range(REPLICATES):
         for row, (act, branch_init, residual_init, clip) in ROWS.items():
@@ -85,9 +97,9 @@ def run_recipe(
 
             def compute(options: dict = options, key: str = key) -> dict:
                 model = train_network("mbn_stage1", options, out / "work" / key)
-                scores = {f: evaluate(lambda x, _f, _p, f=f: model(x, factor=f), tests[f], protocol) for f in FACTORS}
-                change = {f: mean_change(model, f, tests[f]) for f in FACTORS}
-                return {"scores": scores, "mean_change": change}
+                recorders = {f: BranchRecorder(model, f) for f in FACTORS}
+                scores = {f: evaluate(recorders[f], tests[f], protocol) for f in FACTORS}
+                return {"scores": scores, "mean_change": {f: r.mean_change() for f, r in recorders.items()}}
 
             config = {"row": row, "replicate": replicate, "net": net, "train": options, "protocol": protocol}
             store.run(key, config, compute)

@@ -30,13 +30,20 @@ def test_recipe_study_trains_every_row_per_seed_and_records_branch_change(
     assert counts(bench(capsys, "recipe", tmp_path), "recipe") == (0, len(recipe.ROWS) * recipe.REPLICATES)
 
 
-def test_mean_change_is_zero_for_an_identity_branch_and_positive_otherwise() -> None:
-    class Dataset(list):
-        pass
-
-    images = Dataset([{"inputs": torch.rand(3, 32, 32, generator=torch.Generator().manual_seed(i))} for i in range(2)])
+def test_recorded_change_is_zero_for_an_identity_branch_and_positive_otherwise() -> None:
+    images = [torch.rand(1, 3, 32, 32, generator=torch.Generator().manual_seed(i)) for i in range(2)]
     torch.manual_seed(0)
     start_as_identity = create_model("mbn", width=0.125, rain_iters=1, residual_init="zero").eval()
-    assert recipe.mean_change(start_as_identity, "jpeg", images) == 0.0
     random_init = create_model("mbn", width=0.125, rain_iters=1).eval()
-    assert recipe.mean_change(random_init, "jpeg", images) > recipe.COLLAPSE_THRESHOLD
+    for model, identity in ((start_as_identity, True), (random_init, False)):
+        recorder = recipe.BranchRecorder(model, "jpeg")
+        with torch.inference_mode():
+            outputs = [recorder(x, "ignored", {}) for x in images]
+        assert len(recorder.changes) == 2
+        assert all(torch.equal(y, x) for y, x in zip(outputs, images, strict=True)) == identity
+        if identity:
+            assert recorder.mean_change() == 0.0
+        else:
+            assert recorder.mean_change() > recipe.COLLAPSE_THRESHOLD
+    with pytest.raises(ValueError, match="no image"):
+        recipe.BranchRecorder(random_init, "jpeg").mean_change()
