@@ -19,10 +19,12 @@ def _clean_batch(size: int, count: int = 2) -> torch.Tensor:
     return torch.stack(crops).float()
 
 
-def _trainer(config: str) -> RestorationTrainer:
+def _trainer(config: str, **net_settings: str) -> RestorationTrainer:
+    """The config's training model, with ``net_settings`` overriding its network's settings."""
     cfg: Config = load_config(config)
     model = dict(cfg.model.to_dict())
     model.pop("type")
+    model["net"] = {**model["net"], **net_settings}
     return RestorationTrainer(**model)
 
 
@@ -67,11 +69,7 @@ def test_tiny_single_task_models_overfit_a_fixed_batch(config: str, factor: str,
 def _branch_gains(net_settings: dict, steps: int = 40) -> dict[str, float]:
     """PSNR gain (dB) of every MBN branch over its input on a fixed batch after ``steps`` cycles of training."""
     torch.manual_seed(0)
-    cfg: Config = load_config("mbn_stage1_tiny")
-    model = dict(cfg.model.to_dict())
-    model.pop("type")
-    model["net"] = {**model["net"], **net_settings}
-    trainer = RestorationTrainer(**model)
+    trainer = _trainer("mbn_stage1_tiny", **net_settings)
     clean = _clean_batch(48)
     batches = {}
     for i, factor in enumerate(FACTORS):
