@@ -65,12 +65,13 @@ def kaiming_init_(convs: Iterable[nn.Conv2d], act: str | None) -> None:
         act: The activation that follows them (``"relu"`` or ``"leaky_relu"``), or None for convs followed by no
             activation (gain 1).
     """
+    if act is not None:
+        activation(act)  # validates the name, once
+    slope = LEAKY_SLOPE if act == "leaky_relu" else 0.0
     for conv in convs:
         if act is None:
             nn.init.kaiming_normal_(conv.weight, mode="fan_in", nonlinearity="linear")
         else:
-            activation(act)  # validates the name
-            slope = LEAKY_SLOPE if act == "leaky_relu" else 0.0
             nn.init.kaiming_normal_(conv.weight, a=slope, mode="fan_in", nonlinearity="leaky_relu")
         if conv.bias is not None:
             nn.init.zeros_(conv.bias)
