@@ -4,7 +4,8 @@ None of these images is among the bundled test photos (zoo/assets/clean: astrona
 grace_hopper), so scores measured on the bundled set are not measured on training images.
 
 Needs scikit-image and scikit-learn (``pip install scikit-image scikit-learn``; both are in the ``test`` extra
-or installable offline from PyPI mirrors). Build it with ``python -m zoo.training.corpus OUT_DIR``.
+or installable offline from PyPI mirrors). Build it with ``python -m zoo.training.corpus OUT_DIR``; add
+``--debian UNPACKED`` for the 38 natural photos of ``zoo.training.debian_photos`` as well.
 """
 
 from pathlib import Path
@@ -74,9 +75,26 @@ def build_wheel_corpus(out_dir: str | Path, dead_leaves: int = 16, size: int = 2
     return written
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    """``python -m zoo.training.corpus OUT_DIR [--debian UNPACKED]``."""
+    import argparse
 
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m zoo.training.corpus OUT_DIR")
-    print(f"wrote {len(build_wheel_corpus(sys.argv[1]))} images to {sys.argv[1]}")
+    parser = argparse.ArgumentParser(prog="python -m zoo.training.corpus", description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", help="folder to write the PNG files to")
+    parser.add_argument(
+        "--debian",
+        metavar="UNPACKED",
+        help="also add the 38 pinned Debian wallpaper photos from this folder (see zoo.training.debian_photos)",
+    )
+    args = parser.parse_args(argv)
+    written = build_wheel_corpus(args.out_dir)
+    if args.debian:
+        from zoo.training.debian_photos import add_debian_photos
+
+        written += add_debian_photos(args.debian, args.out_dir)
+    print(f"wrote {len(written)} images to {args.out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
