@@ -43,6 +43,8 @@ class CoarseToFineHead(nn.Module):
         scales: Number of scales (3).
         act: ``"relu"`` (paper) or ``"leaky_relu"``.
         init: ``"default"`` (PyTorch's, as in the paper's code) or ``"kaiming"`` (He initialisation, biases zero).
+        skip: Also return the first stage's features (``hidden`` channels at the scale's full resolution) for a
+            tail built with ``skip=True``. Not in the paper: a full-resolution path around the 1/4-resolution stem.
     """
 
     mode: ClassVar[str] = "multiscale"
@@ -57,9 +59,11 @@ class CoarseToFineHead(nn.Module):
         scales: int = 3,
         act: str = "relu",
         init: str = "default",
+        skip: bool = False,
     ) -> None:
         super().__init__()
         self.scales = scales
+        self.skip = skip
         self.act = activation(act)
         firsts = [in_channels] + [2 * in_channels] * (scales - 1)
         self.scale_conv1 = nn.ModuleList([reflect_conv(c, hidden) for c in firsts])
@@ -70,9 +74,7 @@ class CoarseToFineHead(nn.Module):
         if check_branch_init(init):
             kaiming_init_((m for m in self.modules() if isinstance(m, nn.Conv2d)), act)
 
-    def forward(
-        self, image: torch.Tensor, scale: int, coarser: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, image: torch.Tensor, scale: int, coarser: torch.Tensor | None = None) -> tuple[torch.Tensor, ...]:
         """Encode one scale.
 
         Args:
@@ -81,7 +83,8 @@ class CoarseToFineHead(nn.Module):
             coarser: The coarser scale's output up-sampled to (B, 3, H, W); None at scale 0.
 
         Returns:
-            ``(x, res)``: (B, channels, H/4, W/4) and (B, res_channels, H/2, W/2).
+            ``(x, res)``: (B, channels, H/4, W/4) and (B, res_channels, H/2, W/2); with ``skip``, also the first
+            stage's features (B, hidden, H, W).
         """
         if (coarser is None) != (scale == 0):
             raise ValueError("the coarsest scale takes no coarser output; every other scale needs one")
@@ -90,11 +93,12 @@ class CoarseToFineHead(nn.Module):
         y = act(self.scale_conv1[scale](y))
         for conv in self.shared_conv1:
             y = act(conv(y))
+        first = y
         y = act(self.scale_conv2[scale](F.pixel_unshuffle(y, 2)))
         for conv in self.shared_conv2:
             y = act(conv(y))
         x = act(self.scale_conv3[scale](F.pixel_unshuffle(y, 2)))
-        return x, y
+        return (x, y, first) if self.skip else (x, y)
 
 
 @register_branch("c2f_tail")
@@ -117,6 +121,8 @@ class CoarseToFineTail(nn.Module):
         residual_init: ``"default"`` or ``"zero"`` (zero-initialise the output convs).
         init: ``"default"`` (PyTorch's) or ``"kaiming"`` (He initialisation of every conv but the output convs:
             the 1x1 expansions with gain 1, the others with the activation's gain; biases zero).
+        skip: Add the input branch's first-stage features (a head built with ``skip=True``) to the last stage's
+            input, at full resolution. No extra parameters; not in the paper (the released tail has no skip).
     """
 
     mode: ClassVar[str] = "multiscale"
@@ -132,11 +138,13 @@ class CoarseToFineTail(nn.Module):
         reference_compat: bool = False,
         residual_init: str = "default",
         init: str = "default",
+        skip: bool = False,
     ) -> None:
         super().__init__()
-        if reference_compat and act != "relu":
-            raise ValueError("reference_compat reproduces the released network, which uses act='relu'")
+        if reference_compat and (act != "relu" or skip):
+            raise ValueError("reference_compat reproduces the released network, which uses act='relu' and no skip")
         self.scales = scales
+        self.skip = skip
         self.reference_compat = reference_compat
         self.act = activation(act)
         self.expand1 = nn.ModuleList([nn.Conv2d(channels, 4 * channels, 1) for _ in range(scales)])
@@ -154,13 +162,22 @@ class CoarseToFineTail(nn.Module):
             for conv in self.out_conv:
                 zero_init_(conv)
 
-    def forward(self, x: torch.Tensor, image: torch.Tensor, scale: int) -> torch.Tensor:
-        """Decode one scale: stem features (B, channels, H/4, W/4) -> ``image + tanh(...)`` (B, 3, H, W)."""
+    def forward(
+        self, x: torch.Tensor, image: torch.Tensor, scale: int, skip: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Decode one scale: stem features (B, channels, H/4, W/4) -> ``image + tanh(...)`` (B, 3, H, W).
+
+        ``skip``: the head's first-stage features (B, hidden, H, W), given exactly when built with ``skip=True``.
+        """
+        if (skip is not None) != self.skip:
+            raise ValueError(f"this tail was built with skip={self.skip}; got {'a' if skip is not None else 'no'} skip")
         act = self.act
         y = act(self.scale_conv1[scale](F.pixel_shuffle(self.expand1[scale](x), 2)))
         for conv in self.shared_conv1:
             y = act(conv(y))
         y = act(self.scale_conv2[scale](F.pixel_shuffle(self.expand2[scale](y), 2)))
+        if skip is not None:
+            y = y + skip
         finest = scale == self.scales - 1
         last_stage = self.shared_conv2[:1] if self.reference_compat and finest else self.shared_conv2
         for conv in last_stage:

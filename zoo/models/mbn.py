@@ -194,6 +194,8 @@ class MBN(nn.Module):
                 raise ValueError(f"{factor}: a {head.mode} input branch needs a {tail_mode} output branch")
             if head.mode == "multiscale" and head.scales != tail.scales:
                 raise ValueError(f"{factor}: input branch has {head.scales} scales, output branch {tail.scales}")
+            if getattr(head, "skip", False) != getattr(tail, "skip", False):
+                raise ValueError(f"{factor}: skip must be set on both branches or neither (input and output)")
 
     def _default_branches(
         self, c: int, r: int, width: float, act: str, residual_init: str, branch_init: str
@@ -300,8 +302,8 @@ class MBN(nn.Module):
             return [estimate]
         outputs: list[torch.Tensor] = []
         for scale, level in enumerate(build_pyramid(image, head.scales)):
-            x, res = call(head, level, scale, upscale2(outputs[-1]) if outputs else None)
-            outputs.append(call(tail, self._stem(factor, x, res), level, scale))
+            x, res, *skip = call(head, level, scale, upscale2(outputs[-1]) if outputs else None)
+            outputs.append(call(tail, self._stem(factor, x, res), level, scale, *skip))
         return outputs
 
     def forward(self, x: torch.Tensor, factor: str, all_scales: bool = False) -> torch.Tensor | list[torch.Tensor]:
