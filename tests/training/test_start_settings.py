@@ -1,4 +1,5 @@
-"""Stage 2 starts from a stage-1 release file: its width, activation and rain iterations carry over or must agree."""
+"""Stage 2 starts from a stage-1 release file: its width, activation and rain iterations carry over or must agree,
+and exporting the run records them."""
 
 from pathlib import Path
 
@@ -52,3 +53,32 @@ def test_files_without_release_metadata_give_no_settings(tmp_path: Path) -> None
     torch.save({"w": torch.zeros(1)}, path)
     assert read_release_metadata(path) == {}
     assert read_release_metadata(tmp_path / "missing.safetensors") == {}
+
+
+def _run_checkpoint(tmp_path: Path, init_checkpoint: Path) -> Path:
+    """A training checkpoint of a stage-2 run whose config names only the family, as the README's example does."""
+    trainer = RestorationTrainer(net=dict(type="rmbn"), mode="recurrent", init_checkpoint=str(init_checkpoint))
+    cfg = f"model = dict(type='RestorationTrainer', net=dict(type='rmbn'), init_checkpoint={str(init_checkpoint)!r})\n"
+    path = tmp_path / "iter_1.pth"
+    torch.save({"meta": {"cfg": cfg, "iter": 1}, "state_dict": trainer.state_dict()}, path)
+    return path
+
+
+def test_export_takes_the_architecture_the_run_took_from_its_start(stage1_release: Path, tmp_path: Path) -> None:
+    from zoo.training.release import export_release
+
+    entry = export_release(
+        _run_checkpoint(tmp_path, stage1_release), "rmbn.mine", tmp_path / "out", "s", {}, evaluate=False
+    )
+    assert entry["config"] == {k: v for k, v in STAGE1.items() if k != "type"}
+    exported = create_model(dict(type="rmbn", **entry["config"]), checkpoint=tmp_path / "out" / "rmbn.mine.safetensors")
+    assert exported.width == 0.125 and exported.rain_iters == 2
+
+
+def test_export_without_the_start_file_says_so(stage1_release: Path, tmp_path: Path) -> None:
+    from zoo.training.release import export_release
+
+    checkpoint = _run_checkpoint(tmp_path, stage1_release)
+    stage1_release.unlink()
+    with pytest.raises(FileNotFoundError, match="took its architecture from that file, which is not found"):
+        export_release(checkpoint, "rmbn.mine", tmp_path / "out", "s", {}, evaluate=False)

@@ -11,13 +11,26 @@ from mmengine.config import Config
 from zoo.models.mbn import FACTORS
 from zoo.registry import create_model, get_model_info, save_release_weights
 from zoo.training.cards import model_card
+from zoo.training.trainer_model import settings_of_start
 
 __all__ = ["checkpoint_net_config", "evaluate_on_samples", "export_cascade", "export_release"]
 
 
 def checkpoint_net_config(cfg: Config) -> tuple[str, dict[str, Any]]:
-    """Architecture name and keyword arguments of the network inside a training config."""
+    """Architecture name and keyword arguments of the network inside a training config.
+
+    A run that started from a release file (``model.init_checkpoint``) took that file's architecture (width,
+    activation, branch switches, ...) on top of the config, as the trainer did; the file must still be readable.
+    """
     net = dict(cfg.model.net.to_dict() if hasattr(cfg.model.net, "to_dict") else cfg.model.net)
+    start = cfg.model.get("init_checkpoint")
+    if start:
+        if not Path(start).is_file():
+            raise FileNotFoundError(
+                f"this run started from model.init_checkpoint={start} and took its architecture from that file, "
+                "which is not found here; export from the folder the training ran in, or restore the file"
+            )
+        net = settings_of_start(net, start)
     return net.pop("type"), net
 
 

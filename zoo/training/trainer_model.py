@@ -18,7 +18,7 @@ FAMILIES = {"mbn": "mbn", "rmbn": "mbn"}
 INIT_ONLY = ("branch_init", "residual_init")
 
 
-def _settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, Any]:
+def settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, Any]:
     """``net`` completed with the architecture recorded in ``init_checkpoint``; a contradiction raises."""
     from zoo.registry.checkpoint import read_release_metadata
 
@@ -76,7 +76,7 @@ class RestorationTrainer(BaseModel):
         super().__init__(data_preprocessor=MODELS.build(data_preprocessor or dict(type="DegradeOnTheFly")))
         if mode not in MODES:
             raise ValueError(f"unknown training mode {mode!r}; expected one of {', '.join(MODES)}")
-        net = dict(net) if init_checkpoint is None else _settings_of_start(dict(net), init_checkpoint)
+        net = dict(net) if init_checkpoint is None else settings_of_start(dict(net), init_checkpoint)
         self.net = create_model(net, checkpoint=init_checkpoint)
         self.net.train()
         self.criterion = LOSSES.build(loss or dict(type="ssim_l1"))
