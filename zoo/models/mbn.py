@@ -116,7 +116,8 @@ class MBN(nn.Module):
         channels: Stem width before ``width`` scaling (96).
         res_channels: Width of the residual stream before scaling (64).
         input_branches: Per-factor configs merged into the default input branch configs (a different ``type``
-            replaces the default config).
+            replaces the default config). ``dict(jpeg=dict(skip=True))``, with the same in ``output_branches``,
+            adds the full-resolution skip to the JPEG pair (needed for that branch to learn; results/cpu/jpeg_skip.md).
         output_branches: The same for the output branches.
         share_input_branch: Use one input branch for every factor (the minimal design); the factors' input branch
             configs must then be equal.
