@@ -11,10 +11,11 @@ Licences (the packages' ``debian/copyright``): mate-backgrounds GPL-2+, lomiri-w
 CC0 per file, plasma-workspace-wallpapers LGPL-3. The photos are used for training only and are not redistributed.
 """
 
-import hashlib
 from pathlib import Path
 
 from PIL import Image
+
+from zoo.registry import sha256_file
 
 __all__ = ["DEBIAN_PACKAGES", "DEBIAN_PHOTOS", "add_debian_photos"]
 
@@ -167,14 +168,6 @@ DEBIAN_PHOTOS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def add_debian_photos(
     unpacked: str | Path,
     out_dir: str | Path,
@@ -205,7 +198,7 @@ def add_debian_photos(
     written = []
     for name, rel, sha256 in photos:
         source = root / rel
-        if (found := _sha256(source)) != sha256:
+        if (found := sha256_file(source)) != sha256:
             raise ValueError(f"{source}: sha256 {found} is not the pinned {sha256} (another package version?)")
         with Image.open(source) as image:
             photo = image.convert("RGB")

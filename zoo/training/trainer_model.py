@@ -8,7 +8,7 @@ from mmengine.model import BaseModel
 
 from zoo.registry import LOSSES, MODELS, create_model
 
-__all__ = ["RestorationTrainer"]
+__all__ = ["RestorationTrainer", "settings_of_start"]
 
 MODES = ("single", "branch", "recurrent", "chain")
 # A start checkpoint's architecture settings (from its release metadata) carry over to a network of the same family,
