@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from zoo.data.metrics.protocols import PROTOCOLS_ANCHOR, protocol_description
+
 __all__ = ["model_card", "write_cards"]
 
 FACTORS = ("rain", "blur", "jpeg", "haze", "mixed")
@@ -58,9 +60,17 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
         else:
             lines.append(f"- {key}: {_plain(value)}")
     if "scores" in meta:
+        if "protocol" not in meta:
+            raise ValueError(
+                f"{name}: the metadata has scores but no 'protocol'; add the metric protocol they were measured under "
+                "(a key of zoo.data.metrics.protocols.PROTOCOLS)"
+            )
         lines += [
             "",
-            f"## Measured scores (protocol `{meta.get('protocol')}`)",
+            "## Measured scores",
+            "",
+            f"PSNR (dB) and SSIM under the {protocol_description(meta['protocol'])} "
+            f"([metric protocols](../../README.md#{PROTOCOLS_ANCHOR})).",
             "",
             meta.get("evaluation", "Fixed-seed synthetic test set made from the bundled photos."),
             "",
