@@ -26,37 +26,58 @@ def models_markdown(names: list[str]) -> str:
 
 
 def pretrained_markdown() -> str:
-    """A Markdown table of the shipped weights: size, training budget, PSNR gain per factor on the bundled set."""
+    """A Markdown table of the shipped weights: size, training budget, PSNR per factor on each card's test set.
+
+    A caption above the table names the metric protocol of the scores (a column does when the tags differ).
+    """
+    from zoo.data.metrics.protocols import PROTOCOLS_ANCHOR, protocol_label
     from zoo.registry import pretrained_table
 
     factors = ("rain", "blur", "jpeg", "haze", "mixed")
+    table = sorted(pretrained_table().items())
+    protocols = sorted({entry.metadata["protocol"] for _, entry in table if "scores" in entry.metadata})
+    named = " and ".join(protocol_label(p) for p in protocols) or "no scores"
     lines = [
+        f"PSNR in dB (input -> output) on each card's test set; {named} ([metric protocols](#{PROTOCOLS_ANCHOR})):",
+        "",
         "| weights | parameters | trained | " + " | ".join(f"{f} dB (in -> out)" for f in factors) + " |",
         "|---|---:|---|" + "---|" * len(factors),
     ]
-    for name, entry in sorted(pretrained_table().items()):
+    if len(protocols) > 1:
+        lines[2:4] = [lines[2] + " protocol |", lines[3] + "---|"]
+    for name, entry in table:
         meta = entry.metadata
         scores = meta.get("scores", {})
         cells = [f"{scores[f]['psnr_input']:.2f} -> {scores[f]['psnr']:.2f}" if f in scores else "-" for f in factors]
         budget = meta.get("training", {}).get("budget") or "see its card"
+        protocol = f" {meta.get('protocol', '-')} |" if len(protocols) > 1 else ""
         lines.append(
             f"| [`{name}`](zoo/weights/{name}.md) | {meta.get('parameters', 0):,} | {budget} | "
             + " | ".join(cells)
             + " |"
+            + protocol
         )
-    if len(lines) == 2:
+    if len(lines) == 4:
         lines.append("| (none shipped yet) | | |" + " |" * len(factors))
     return "\n".join(lines)
+
+
+def protocols_markdown() -> str:
+    """The paragraph that explains the metric protocols (``zoo.data.metrics.protocols``)."""
+    from zoo.data.metrics.protocols import protocols_paragraph
+
+    return protocols_paragraph()
 
 
 SECTIONS = {
     "models": lambda: models_markdown(list_models()),
     "weights": pretrained_markdown,
+    "protocols": protocols_markdown,
 }
 
 
 def readme_with_models_table(text: str) -> str:
-    """Return README text with every generated section (models, weights) regenerated between its markers."""
+    """Return README text with every generated section (models, weights, protocols) regenerated between its markers."""
     for key, render in SECTIONS.items():
         start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
         head, found_start, rest = text.partition(start)
