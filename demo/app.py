@@ -14,6 +14,7 @@ import numpy as np
 
 from zoo.data.degradations import FACTORS
 from zoo.data.metrics import PROTOCOLS
+from zoo.data.metrics.protocols import protocol_description, protocol_label
 from zoo.inference import NoShippedWeightsError
 from zoo.registry import UnknownModelError
 
@@ -123,7 +124,7 @@ class _Demo:
             cards.append("")
         height, width = prepared.degraded.shape[:2]
         summary = (
-            f"{prepared.description} Image {width}x{height}; metrics: protocol `{protocol}`; "
+            f"{prepared.description} Image {width}x{height}; metrics: {protocol_description(protocol)}; "
             f"time: restoration only (model loading excluded) on {self.cache.device}."
         )
         return [summary, rows, *sliders, *cards, gallery]
@@ -219,7 +220,11 @@ def build_app(
                     elem_id="models",
                 )
                 protocol = gr.Dropdown(
-                    choices=list(PROTOCOLS), value="rgb", label="Metric protocol", elem_id="protocol"
+                    choices=list(PROTOCOLS),
+                    value="rgb",
+                    label="Metric protocol",
+                    info="; ".join(protocol_label(p).replace("`", "") for p in PROTOCOLS),
+                    elem_id="protocol",
                 )
                 run = gr.Button("Restore", variant="primary", elem_id="run")
         summary = gr.Markdown(elem_id="summary")

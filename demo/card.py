@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from zoo.data.metrics.protocols import PROTOCOLS, protocol_description
 from zoo.inference.restore import Restorer
 
 from .catalog import ModelEntry
@@ -14,7 +15,8 @@ def _number(value: Any, digits: int) -> str:
 
 
 def _scores_table(scores: dict[str, Any], protocol: str | None) -> list[str]:
-    title = f"**Measured scores** (protocol `{protocol or 'unknown'}`, bundled-photo test set):"
+    named = protocol_description(protocol) if protocol in PROTOCOLS else f"protocol `{protocol or 'unknown'}`"
+    title = f"**Measured scores** (bundled-photo test set; PSNR in dB and SSIM, {named}):"
     rows = [(factor, values) for factor, values in scores.items() if isinstance(values, dict)]
     if not rows:
         return [title, f"`{scores}`"]

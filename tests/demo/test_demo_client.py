@@ -46,6 +46,7 @@ def test_round_trip_sample_with_reference(client):
     summary, table, *rest = _restore(client, degraded, clean, models=["identity", "median_derain"])
     sliders, cards, steps = rest[:4], rest[4:8], rest[8]
     assert "clean reference" in summary and "256x256" in summary
+    assert "`rgb` protocol: RGB channels" in summary  # the metrics name their protocol
     assert table["headers"] == ["Model", "PSNR (dB)", "SSIM", "Time (s)"]
     rows = {row[0]: row[1:] for row in table["data"]}
     assert list(rows) == ["Degraded input", "identity", "median_derain"]

@@ -75,7 +75,7 @@ def test_card_shows_weights_metadata():
     card = model_card(entry, restorer)
     assert card.startswith("### tiny\n\nR-MBN trained on synthetic mixtures")
     assert "**Parameters:** 709,936" in card and "iterations: 1000" in card
-    assert "protocol `standard`" in card and "| rain | 25.00 | 30.10 | 0.800 | 0.910 |" in card
+    assert "`standard` protocol: Y channel (MATLAB luma)" in card and "| rain | 25.00 | 30.10 | 0.800 | 0.910 |" in card
 
 
 def test_unexpected_failures_become_messages_without_traceback():
