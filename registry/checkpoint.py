@@ -2,14 +2,18 @@
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .config_data import ConfigCodeError, check_stored_config
+
 __all__ = [
     "ChecksumError",
     "load_state_dict",
+    "load_torch_file",
     "read_release_metadata",
     "save_release_weights",
     "sha256_file",
@@ -72,14 +76,41 @@ def load_state_dict(path: str | Path, expected_sha256: str | None = None) -> dic
     if path.suffix == ".safetensors":
         from safetensors.torch import load_file
 
-        return load_file(str(path), device="cpu")
+        try:
+            return load_file(str(path), device="cpu")
+        except Exception as err:  # safetensors raises its own SafetensorError (and OSError) for broken files
+            raise ValueError(f"{path}: {_broken_safetensors(err)}") from None
+    return _unwrap(load_torch_file(path), path)
+
+
+def _broken_safetensors(err: Exception) -> str:
+    detail = " ".join(str(err).split()) or type(err).__name__
+    return f"not a readable safetensors file ({detail}); it is truncated or corrupt: export or copy it again"
+
+
+def load_torch_file(path: str | Path, map_location: Any = "cpu") -> Any:
+    """``torch.load(weights_only=True)`` of a file, refusing pickled code and config text that is code.
+
+    Only tensors, numbers, strings and plain containers unpickle; a config stored in the file (``meta.cfg``) must be
+    plain data (see :mod:`zoo.registry.config_data`), since other tools would execute it.
+
+    Raises:
+        ValueError: One line naming the file and why it was refused.
+    """
+    path = Path(path)
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        obj = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # unpickling errors come in many types
         raise ValueError(
             f"{path}: cannot be read as a weights-only torch checkpoint ({weights_only_reason(err)})"
-        ) from err
-    return _unwrap(obj, path)
+        ) from None
+    try:
+        check_stored_config(obj, str(path))
+    except ConfigCodeError as err:
+        raise ValueError(
+            f"{err}; refused. Save the tensors alone (torch.save(checkpoint['state_dict'], path)) or as safetensors"
+        ) from None
+    return obj
 
 
 def read_release_metadata(path: str | Path) -> dict[str, Any]:
@@ -92,9 +123,14 @@ def read_release_metadata(path: str | Path) -> dict[str, Any]:
         return {}
     from safetensors import safe_open
 
-    with safe_open(str(path), framework="pt", device="cpu") as handle:
-        text = (handle.metadata() or {}).get("zoo")
-    return json.loads(text) if text else {}
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as handle:
+            text = (handle.metadata() or {}).get("zoo")
+        return json.loads(text) if text else {}
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: the zoo metadata in its header is not valid JSON ({err.msg})") from None
+    except Exception as err:  # SafetensorError for truncated or corrupt files
+        raise ValueError(f"{path}: {_broken_safetensors(err)}") from None
 
 
 def weights_only_reason(err: Exception) -> str:
@@ -112,7 +148,8 @@ def weights_only_reason(err: Exception) -> str:
 def save_release_weights(state_dict: dict[str, torch.Tensor], path: str | Path, metadata: dict[str, Any]) -> str:
     """Write release weights as safetensors (contiguous CPU tensors) and return their sha256.
 
-    The file is written to a temporary name and renamed, so an interrupted write never leaves a half file.
+    The file is written to a temporary name and renamed, so an interrupted write never leaves a half file. Its
+    permissions follow the umask, like any file the user creates (safetensors itself creates files as 0600).
 
     Args:
         state_dict: Tensors to save.
@@ -126,5 +163,19 @@ def save_release_weights(state_dict: dict[str, torch.Tensor], path: str | Path, 
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
     tmp = path.with_name(path.name + ".tmp")
     save_file(tensors, str(tmp), metadata={"zoo": json.dumps(metadata, sort_keys=True)})
+    os.chmod(tmp, 0o666 & ~current_umask())
     tmp.replace(path)
     return sha256_file(path)
+
+
+def current_umask() -> int:
+    """The process's umask (read from ``/proc`` where possible, since setting it to read it is not thread-safe)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -55,7 +55,7 @@ def _runs(work_dir: Path) -> list[Path]:
 
 
 def _weights(path: Path) -> dict[str, torch.Tensor]:
-    return torch.load(path, map_location="cpu", weights_only=False)["state_dict"]
+    return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_failed_checkpoint_write_keeps_the_previous_one(
     assert "zoo train: error: [Errno 28] No space left on device (simulated)" in err and "Traceback" not in err
     assert not (work_dir / "iter_8.pth").exists()
     assert (work_dir / "last_checkpoint").read_text().strip().endswith("iter_4.pth")
-    assert "state_dict" in torch.load(work_dir / "iter_4.pth", map_location="cpu", weights_only=False)
+    assert "state_dict" in torch.load(work_dir / "iter_4.pth", map_location="cpu", weights_only=True)
 
 
 # --- shipped weights: sha256 ---------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def test_export_release_round_trip(tmp_path: Path, weights: Path) -> None:
 
     pretrained_module.pretrained_table.cache_clear()
     model = create_model("durn_us.unit", pretrained=True)
-    trained = torch.load(work / "iter_2.pth", map_location="cpu", weights_only=False)["state_dict"]
+    trained = torch.load(work / "iter_2.pth", map_location="cpu", weights_only=True)["state_dict"]
     for key, value in model.state_dict().items():
         assert torch.equal(value, trained[f"net.{key}"].to(torch.bfloat16).float()), key
 

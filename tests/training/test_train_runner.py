@@ -50,8 +50,8 @@ def test_resume_continues_bit_identically(tmp_path: Path) -> None:
     resumed = _train(
         tmp_path, "resumed", "mbn_stage1_tiny", "train_cfg.max_iters=8", "train_cfg.val_interval=100", resume=True
     )
-    a = torch.load(straight / "iter_8.pth", map_location="cpu", weights_only=False)["state_dict"]
-    b = torch.load(resumed / "iter_8.pth", map_location="cpu", weights_only=False)["state_dict"]
+    a = torch.load(straight / "iter_8.pth", map_location="cpu", weights_only=True)["state_dict"]
+    b = torch.load(resumed / "iter_8.pth", map_location="cpu", weights_only=True)["state_dict"]
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key

@@ -11,6 +11,7 @@ from mmengine.config import Config
 from zoo.models.mbn import FACTORS
 from zoo.registry import create_model, get_model_info, save_release_weights
 from zoo.training.cards import model_card
+from zoo.training.safe_checkpoint import checkpoint_config, load_training_checkpoint
 from zoo.training.trainer_model import settings_of_start
 
 __all__ = ["checkpoint_net_config", "evaluate_on_samples", "export_cascade", "export_release"]
@@ -22,8 +23,15 @@ def checkpoint_net_config(cfg: Config) -> tuple[str, dict[str, Any]]:
     A run that started from a release file (``model.init_checkpoint``) took that file's architecture (width,
     activation, branch switches, ...) on top of the config, as the trainer did; the file must still be readable.
     """
-    net = dict(cfg.model.net.to_dict() if hasattr(cfg.model.net, "to_dict") else cfg.model.net)
-    start = cfg.model.get("init_checkpoint")
+    model = cfg.get("model")
+    net = model.get("net") if isinstance(model, dict) else None
+    if not isinstance(net, dict) or not isinstance(net.get("type"), str):
+        raise ValueError(
+            "the training config has no model.net with a 'type' (a zoo network config); export checkpoints of "
+            "RestorationTrainer runs made by `zoo train`"
+        )
+    net = dict(net.to_dict() if hasattr(net, "to_dict") else net)
+    start = model.get("init_checkpoint")
     if start:
         if not Path(start).is_file():
             raise FileNotFoundError(
@@ -57,7 +65,7 @@ def evaluate_on_samples(
     scores: dict[str, dict[str, float]] = {}
     model.eval()
     for factor in FACTORS if factor_given else (*FACTORS, "mixed"):
-        pairs = ValidationPairs(factors=[factor], crop=crop, count=count)
+        pairs = ValidationPairs(factors=[factor], source="samples", crop=crop, count=count)
         settings = metric_settings(protocol, factor)
         totals = {"psnr": 0.0, "ssim": 0.0, "psnr_input": 0.0, "ssim_input": 0.0}
         for index in range(len(pairs)):
@@ -98,11 +106,14 @@ def export_release(
     Returns:
         The manifest entry.
     """
-    ckpt = torch.load(checkpoint, map_location="cpu", weights_only=False)  # own training state (see module doc)
-    arch, net_config = checkpoint_net_config(Config.fromstring(ckpt["meta"]["cfg"], ".py"))
+    ckpt = load_training_checkpoint(checkpoint)  # weights_only=True; the stored config is read as data
+    arch, net_config = checkpoint_net_config(Config(checkpoint_config(ckpt, str(checkpoint))))
     if name.partition(".")[0] != arch:
         raise ValueError(f"checkpoint holds a {arch!r} network; cannot export it as {name!r}")
-    state = {k.removeprefix("net."): v for k, v in ckpt["state_dict"].items() if k.startswith("net.")}
+    weights = ckpt.get("state_dict")
+    if not isinstance(weights, dict):
+        raise ValueError(f"{checkpoint}: the checkpoint has no 'state_dict'; give a checkpoint written by `zoo train`")
+    state = {k.removeprefix("net."): v for k, v in weights.items() if k.startswith("net.")}
     model = create_model(dict(type=arch, **net_config))
     model.load_state_dict(state, strict=True)
     if half:

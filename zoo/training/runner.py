@@ -6,7 +6,6 @@ import difflib
 import inspect
 import os
 import os.path as osp
-import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,28 +20,21 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from zoo.registry import OPTIMIZERS, RUNNERS
-from zoo.registry.checkpoint import weights_only_reason
+from zoo.registry.config_data import plain_config
+from zoo.training.safe_checkpoint import load_training_checkpoint, to_plain
 
 __all__ = ["CONFIG_DIR", "ZooRunner", "build_runner", "check_config", "list_configs", "load_config"]
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
-# Work dirs of runners built in this process: checkpoints inside them are this project's own training state
-# (optimizer, message hub, numpy scalars) and are unpickled fully; anything else loads with weights_only=True.
-_TRUSTED_DIRS: set[str] = set()
-
 
 @CheckpointLoader.register_scheme(prefixes="", force=True)
 def _load_local(filename: str, map_location: Any = None) -> Any:
+    """Every local checkpoint (``load_from``, ``--resume``) is read with ``weights_only=True``, wherever it lies."""
     path = osp.realpath(osp.expanduser(filename))
     if not osp.isfile(path):
         raise FileNotFoundError(f"checkpoint {filename} does not exist")
-    if any(path.startswith(d + os.sep) for d in _TRUSTED_DIRS):
-        return torch.load(path, map_location=map_location, weights_only=False)
-    try:
-        return torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as err:
-        raise ValueError(f"checkpoint {filename}: {weights_only_reason(err)}") from None
+    return load_training_checkpoint(path, map_location=map_location)
 
 
 class _SafeYamlLoader(yaml.SafeLoader):
@@ -161,7 +153,17 @@ class ZooRunner(Runner):
     """mmengine Runner whose checkpoints are written atomically (temporary file, fsync, rename, fsync of the folder).
 
     A ``.part`` file left by an interrupted write is deleted when the next run in the same work dir starts.
+    Checkpoints hold only tensors and plain containers (see :mod:`zoo.training.safe_checkpoint`), and the run's
+    config as a plain dict (``meta["zoo_config"]``), so they load with ``torch.load(weights_only=True)``.
     """
+
+    def call_hook(self, fn_name: str, **kwargs: Any) -> None:
+        """Call the hooks; a checkpoint about to be saved is then turned into tensors and plain containers."""
+        super().call_hook(fn_name, **kwargs)
+        if fn_name == "before_save_checkpoint":
+            checkpoint = kwargs["checkpoint"]
+            checkpoint["meta"]["zoo_config"] = plain_config(self.cfg.to_dict())
+            checkpoint.update(to_plain(checkpoint))
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args: Any, **kwargs: Any) -> None:
@@ -249,6 +251,5 @@ def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False,
     elif launcher != "none":
         raise ValueError(f"unknown launcher {launcher!r}; expected none or pytorch")
     os.makedirs(config["work_dir"], exist_ok=True)
-    _TRUSTED_DIRS.add(osp.realpath(config["work_dir"]))
     full = Config(config, filename=cfg.filename)
     return ZooRunner.from_cfg(full)
