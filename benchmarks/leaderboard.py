@@ -118,6 +118,17 @@ def _cascade(dedicated: dict[str, Entry]) -> Entry:
     return Entry("cascade J→H→B→R", "cascade", "+".join(n for n in names if n), shas + "0" * 8, build)
 
 
+def _knowledge_label(info: Any) -> str:
+    """What a classical method is given or assumes beyond the image, as a row-label suffix.
+
+    " (oracle kernel)" for the true kernel, " (knows the kernel family)" for a search of the synthesis's own
+    kernels (``ModelInfo.knows``), "" otherwise.
+    """
+    if info.oracle:
+        return " (oracle kernel)"
+    return f" (knows the {info.knows})" if info.knows else ""
+
+
 def resolve_entries() -> dict[str, Any]:
     """Every model of both tables with its shipped weights (or marked untrained)."""
     from zoo.registry import create_model, get_model_info, list_models
@@ -128,7 +139,7 @@ def resolve_entries() -> dict[str, Any]:
         info = get_model_info(name)
         if info.learned or name == "identity":
             continue
-        entry = Entry(name + (" (oracle kernel)" if info.oracle else ""), name, "classical", "0" * 64, None)
+        entry = Entry(name + _knowledge_label(info), name, "classical", "0" * 64, None)
         entry.build = lambda name=name: create_model(name).eval()
         entry.oracle = info.oracle
         for factor in info.factors:

@@ -61,6 +61,8 @@ def model_card(entry: ModelEntry, restorer: Restorer) -> str:
         facts.append(f"**Task:** {info.task}")
         if info.paper:
             facts.append(f"**Paper:** {info.paper}")
+        if info.knows:
+            facts.append(f"**Knows:** the {info.knows} of the test synthesis (not a fully blind method)")
     if entry.factor:
         facts.append(f"**Branch:** {entry.factor} (MBN runs the branch of the factor you name)")
     lines.append(" · ".join(facts))

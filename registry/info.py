@@ -23,6 +23,9 @@ class ModelInfo:
             ``"unsupported"``.
         description: One line for tables.
         notes: Anything a user must know (e.g. which network stands in for a paper's model).
+        knows: What the method assumes about the test degradation beyond the image, shown beside its name
+            wherever it is scored (e.g. ``"kernel family"``: it searches only the synthesis's own motion-kernel
+            family and angle range). Empty when it assumes nothing of the kind.
         checkpoint_filter: ``fn(state_dict, model) -> state_dict`` mapping foreign checkpoints onto this
             implementation; used by ``create_model(..., checkpoint=PATH)``.
     """
@@ -37,6 +40,7 @@ class ModelInfo:
     tiling: str = "supported"
     description: str = ""
     notes: str = ""
+    knows: str = ""
     checkpoint_filter: Callable[[dict[str, Any], Any], dict[str, Any]] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Blind motion-kernel selection: search the synthesis kernel set for the kernel that best explains the image.
 
-The candidates are the zoo's own motion-blur kernels (6 ImageNet-C settings x angles in [-45, 45] degrees), so this
-is a "blind within the known family" estimate, not general blind deconvolution. Two scores (lower = better):
+The candidates are the zoo's own motion-blur kernels (6 ImageNet-C settings x angles in [-45, 45] degrees), exactly
+the family and angle range the test synthesis draws from, so this is a "blind within the known family" estimate, not
+general blind deconvolution: the models that use it are labelled as knowing the kernel family (``ModelInfo.knows``).
+Two scores (lower = better):
 
 - ``"spectrum"`` (default): natural images have nearly isotropic power spectra, a motion blur makes them
   directional. The log power spectrum of the (Hann-windowed, grey) image minus the candidate's log ``|OTF|^2``

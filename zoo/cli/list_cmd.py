@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         info = get_model_info(name)
         kind = "" if info.learned else " [classical]"
+        kind += " [oracle]" if info.oracle else f" [knows the {info.knows}]" if info.knows else ""
         print(f"{name:24s} {info.task}{kind}")
     if not names:
         print(f"no model matches {args.pattern!r}")
