@@ -1,10 +1,13 @@
-"""``zoo degrade INPUT -o OUT --factors haze,rain [--seed N]``: synthesise degradations with the paper's recipes."""
+"""``zoo degrade INPUT -o OUT --factors haze,rain [--seed N] [--preset broad]``: synthesise degradations."""
 
 import argparse
 import json
 from pathlib import Path
 
 HELP = "degrade an image (or a folder of images) with rain, blur, jpeg and/or haze; prints the parameters used"
+
+# Depth proxies of the haze of each preset (``--depth-proxy``).
+DEPTH_PROXIES = {"paper": ("cap", "ramp"), "broad": ("cap", "field", "vertical", "oblique", "constant")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,19 +17,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--factors",
         default="random",
-        help="comma-separated factors among rain, blur, jpeg, haze (applied in the order haze, rain, blur, jpeg), "
-        "or 'random' for 1 to 4 random factors (default: random)",
+        help="comma-separated factors among rain, blur, jpeg, haze, 'none', or 'random' for a random subset "
+        "(paper: 1 to 4 factors, applied in the order haze, rain, blur, jpeg; broad: 0 to 4 factors in a random "
+        "order) (default: random)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of every random parameter (default 0)")
-    parser.add_argument("--depth-proxy", choices=("cap", "ramp"), default="cap", help="haze depth proxy (default: cap)")
+    parser.add_argument(
+        "--preset",
+        choices=("paper", "broad"),
+        default="paper",
+        help="synthesis recipes: 'paper' (the paper's Appendix C) or 'broad' (wide ranges, several kernel and depth "
+        "families, random order; see docs/degradations.md) (default: paper)",
+    )
+    parser.add_argument(
+        "--depth-proxy",
+        choices=sorted({name for names in DEPTH_PROXIES.values() for name in names}),
+        default=None,
+        help="haze depth proxy; paper: cap (default) or ramp; broad: cap, field, vertical, oblique or constant "
+        "(default: drawn at random)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Degrade the input(s), write PNG (or the output suffix's format) and print the parameters as JSON."""
-    from zoo.data.degradations import Haze, check_factors, degrade
+    from zoo.data.degradations import BroadHaze, Haze, check_factors, degrade
     from zoo.data.images import list_images, load_image, save_image
 
-    factors = args.factors if args.factors == "random" else check_factors(args.factors)
+    factors = args.factors if args.factors in ("random", "none") else check_factors(args.factors)
+    preset = args.preset
+    proxy = args.depth_proxy
+    if proxy is not None and proxy not in DEPTH_PROXIES[preset]:
+        raise ValueError(
+            f"depth proxy {proxy!r} is not one of the {preset} preset's; use one of {', '.join(DEPTH_PROXIES[preset])}"
+        )
+    if preset == "paper":
+        degradations = {"haze": Haze(depth_proxy=proxy or "cap")}
+    else:
+        degradations = {"haze": BroadHaze(proxies={proxy: 1.0})} if proxy else None
     source, target = Path(args.input), Path(args.output)
     if source.is_dir():
         jobs = [(path, target / f"{path.stem}.png") for path in list_images(source)]
@@ -39,10 +66,8 @@ def run(args: argparse.Namespace) -> int:
     record = {}
     for index, (path, out_path) in enumerate(jobs):
         seed = args.seed + index
-        degraded, params = degrade(
-            load_image(path), factors, seed=seed, degradations={"haze": Haze(depth_proxy=args.depth_proxy)}
-        )
+        degraded, params = degrade(load_image(path), factors, seed=seed, degradations=degradations, preset=preset)
         save_image(degraded, out_path)
-        record[str(out_path)] = {"input": str(path), **params}
+        record[str(out_path)] = {"input": str(path), "preset": preset, **params}
     print(json.dumps(record if len(record) > 1 else next(iter(record.values())), indent=2))
     return 0
