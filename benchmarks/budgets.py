@@ -27,8 +27,8 @@ class Budget:
         rain_crop: Training crop for rain.
         lr: Adam learning rate of training from scratch.
         finetune_lr: Adam learning rate of the recurrent fine-tuning.
-        train_source: Clean training images: ``corpus`` (the wheel-photo corpus of the shipped weights, disjoint
-            from the test photos), ``samples`` (the bundled test photos themselves) or ``dead_leaves``.
+        train_source: Clean training images: ``corpus`` (the wheel-photo corpus of the shipped weights, the
+            ``train`` split of ``zoo.data.splits``) or ``dead_leaves`` (procedural); never test photos.
         eval_crop: Centre crop of the fixed test sets.
         eval_count: Test images per factor in the training studies.
         board_crop: Centre crop of the leaderboard's test sets.
@@ -90,7 +90,7 @@ BUDGETS: dict[str, Budget] = {
         rain_crop=48,
         lr=2e-4,
         finetune_lr=1e-5,
-        train_source="samples",
+        train_source="dead_leaves",
         eval_crop=48,
         eval_count=1,
         board_crop=48,

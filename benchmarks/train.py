@@ -38,7 +38,7 @@ def training_images(budget: Budget, data_dir: Path, source: str | None = None) -
         return source
     folder = data_dir / "corpus"
     if not (folder / ".complete").is_file():
-        from zoo.training.corpus import build_wheel_corpus
+        from zoo.data.corpus import build_wheel_corpus
 
         build_wheel_corpus(folder)
         (folder / ".complete").write_text("ok\n")

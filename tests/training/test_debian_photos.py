@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 
 from zoo.data.images import sample_names
-from zoo.training.corpus import CORPUS_PHOTOS, main
-from zoo.training.debian_photos import DEBIAN_PHOTOS, add_debian_photos
+from zoo.data.corpus import CORPUS_PHOTOS, main
+from zoo.data.debian_photos import DEBIAN_PHOTOS, add_debian_photos
 
 
 def _photo(root: Path, rel: str, size: tuple[int, int], seed: int) -> tuple[str, str, str]:

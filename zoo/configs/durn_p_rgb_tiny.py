@@ -3,7 +3,10 @@ _base_ = "./_single_task.py"
 
 model = dict(net=dict(type="durn_p_rgb", width=0.25))
 train_dataloader = dict(
-    batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(factors=["jpeg"], crop=32, length=64)
+    batch_size=2,
+    num_workers=0,
+    persistent_workers=False,
+    dataset=dict(factors=["jpeg"], source="dead_leaves", crop=32, length=64),
 )
 val_dataloader = dict(dataset=dict(factors=["jpeg"], crop=32, count=1))
 train_cfg = dict(max_iters=8, val_interval=4)

@@ -1,8 +1,9 @@
 # MBN stage 1 (Sec. 4.1, App. B): joint training of the four forward paths in cycles of 1 haze, 1 rain, 1 JPEG and
 # 3 blur minibatches in random order; crops 128 for rain, 256 for the others; Adam (0.9, 0.999, eps 1e-8), lr 1e-4,
 # x0.1 twice; loss 1.1 (1 - SSIM) + 0.75 L1 on every scale. Degradations are synthesised on the training device.
-# The paper trains 1.2e5 cycles at batch 40 on its datasets; set `train_dataloader.dataset.source` to a folder of
-# clean photos for real training (the default, the bundled samples, is for trying the recipe).
+# The paper trains 1.2e5 cycles at batch 40 on its datasets. Training images: the `train` split of zoo.data.splits
+# (built in memory from wheel photos), or a corpus folder: `train_dataloader.dataset.source=FOLDER`. Validation: the
+# bundled validation photos, never the test photos.
 #
 # Recipe switches (issue: branches collapsing to the identity, spec architecture.md sec. 11; measured by
 # `zoo bench recipe`, results/cpu/recipe.md): He initialisation of every input and output branch
@@ -24,7 +25,7 @@ train_dataloader = dict(
     batch_size=40,
     num_workers=4,
     persistent_workers=True,
-    dataset=dict(type="TaskDatasets", factors=factors, source="samples", crop=dict(rain=128, default=256)),
+    dataset=dict(type="TaskDatasets", factors=factors, source="train", crop=dict(rain=128, default=256)),
     sampler=dict(type="DefaultSampler", shuffle=False),
     batch_sampler=dict(type="TaskCycleBatchSampler", cycle=[0, 1, 2, 3, 3, 3]),
     collate_fn=dict(type="default_collate"),
@@ -32,7 +33,7 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=1,
     num_workers=0,
-    dataset=dict(type="ValidationPairs", factors=factors, source="samples", crop=256, count=4),
+    dataset=dict(type="ValidationPairs", factors=factors, source="validation", crop=256, count=4),
     sampler=dict(type="DefaultSampler", shuffle=False),
     collate_fn=dict(type="default_collate"),
 )

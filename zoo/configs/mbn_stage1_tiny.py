@@ -2,7 +2,9 @@
 _base_ = "./mbn_stage1.py"
 
 model = dict(net=dict(width=0.125, rain_iters=1))
-train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(crop=48, length=64))
+train_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(source="dead_leaves", crop=48, length=64)
+)
 val_dataloader = dict(dataset=dict(crop=48, count=1))
 train_cfg = dict(max_iters=12, val_interval=6)
 param_scheduler = [dict(type="MultiStepLR", by_epoch=False, milestones=[8, 10], gamma=0.1, end=12)]

@@ -2,7 +2,9 @@
 _base_ = "./owan.py"
 
 model = dict(net=dict(type="owan"))
-train_dataloader = dict(batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(crop=32, length=64))
+train_dataloader = dict(
+    batch_size=2, num_workers=0, persistent_workers=False, dataset=dict(source="dead_leaves", crop=32, length=64)
+)
 val_dataloader = dict(dataset=dict(crop=32, count=1))
 train_cfg = dict(max_iters=8, val_interval=4)
 param_scheduler = [dict(type="ConstantLR", by_epoch=False, factor=1.0, end=8)]

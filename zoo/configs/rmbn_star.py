@@ -16,7 +16,7 @@ train_dataloader = dict(
     batch_size=4,
     num_workers=4,
     persistent_workers=True,
-    dataset=dict(type="TaskDatasets", factors=factors, source="samples", crop=256),
+    dataset=dict(type="TaskDatasets", factors=factors, source="train", crop=256),
     sampler=dict(type="DefaultSampler", shuffle=False),
     batch_sampler=dict(type="TaskCycleBatchSampler", cycle=[0], shuffle_cycle=False),
     collate_fn=dict(type="default_collate"),
@@ -24,7 +24,7 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=1,
     num_workers=0,
-    dataset=dict(type="ValidationPairs", factors=factors, source="samples", crop=256, count=8),
+    dataset=dict(type="ValidationPairs", factors=factors, source="validation", crop=256, count=8),
     sampler=dict(type="DefaultSampler", shuffle=False),
     collate_fn=dict(type="default_collate"),
 )

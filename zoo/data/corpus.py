@@ -1,18 +1,17 @@
 """The offline training corpus of the shipped weights: photos from installed wheels plus dead-leaves images.
 
-None of these images is among the bundled test photos (zoo/assets/clean: astronaut, chelsea, coffee, rocket,
-grace_hopper), so scores measured on the bundled set are not measured on training images.
+These images are the ``train`` split of :mod:`zoo.data.splits`: none of them is a validation or test photo.
 
 Needs scikit-image and scikit-learn (``pip install scikit-image scikit-learn``; both are in the ``test`` extra
 or installable offline from PyPI mirrors). Build it with ``python -m zoo.training.corpus OUT_DIR``; add
-``--debian UNPACKED`` for the 38 natural photos of ``zoo.training.debian_photos`` as well.
+``--debian UNPACKED`` for the 38 natural photos of ``zoo.data.debian_photos`` as well.
 """
 
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CORPUS_PHOTOS", "build_wheel_corpus"]
+__all__ = ["CORPUS_PHOTOS", "build_wheel_corpus", "corpus_images"]
 
 # name -> how to get it; grey images are repeated over three channels.
 CORPUS_PHOTOS = (
@@ -47,29 +46,42 @@ def _load(spec: str) -> np.ndarray:
     return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image[..., :3]
 
 
-def build_wheel_corpus(out_dir: str | Path, dead_leaves: int = 16, size: int = 256, seed: int = 100) -> list[Path]:
-    """Write the corpus as PNG files and return their paths.
+def corpus_images(dead_leaves: int = 16, size: int = 256, seed: int = 100) -> list[np.ndarray]:
+    """The wheel photos and dead-leaves images of the corpus as HxWx3 float32 arrays in [0, 1], in file order.
 
     Args:
-        out_dir: Destination folder.
         dead_leaves: Number of procedural dead-leaves images added (``zoo.data.images.dead_leaves``).
         size: Size of the dead-leaves images.
         seed: Seed of the first dead-leaves image (image ``i`` uses ``seed + i``).
     """
-    from PIL import Image
-
     from zoo.data.images import dead_leaves as make_dead_leaves
+
+    try:
+        photos = [np.asarray(_load(spec), dtype=np.uint8).astype(np.float32) / 255.0 for spec in CORPUS_PHOTOS]
+    except ImportError as err:
+        raise ImportError(
+            f"the wheel photos of the training corpus need scikit-image and scikit-learn ({err}); pip install "
+            "scikit-image scikit-learn, or train from a folder: train_dataloader.dataset.source=FOLDER"
+        ) from err
+    leaves = [_quantised(np.clip(make_dead_leaves(size, seed=seed + i), 0, 1)) for i in range(dead_leaves)]
+    return photos + leaves
+
+
+def _quantised(image: np.ndarray) -> np.ndarray:
+    """The 8-bit values a PNG of the image holds, so in-memory and written corpora are the same pixels."""
+    return (image * 255).round().astype(np.uint8).astype(np.float32) / 255.0
+
+
+def build_wheel_corpus(out_dir: str | Path, dead_leaves: int = 16, size: int = 256, seed: int = 100) -> list[Path]:
+    """Write the corpus as PNG files and return their paths (arguments as for :func:`corpus_images`)."""
+    from PIL import Image
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    names = [spec.split(":")[1] for spec in CORPUS_PHOTOS] + [f"dead_leaves_{i:02d}" for i in range(dead_leaves)]
     written = []
-    for spec in CORPUS_PHOTOS:
-        path = out / f"{spec.split(':')[1]}.png"
-        Image.fromarray(np.asarray(_load(spec), dtype=np.uint8)).save(path)
-        written.append(path)
-    for i in range(dead_leaves):
-        image = np.clip(make_dead_leaves(size, seed=seed + i), 0, 1)
-        path = out / f"dead_leaves_{i:02d}.png"
+    for name, image in zip(names, corpus_images(dead_leaves, size, seed), strict=True):
+        path = out / f"{name}.png"
         Image.fromarray((image * 255).round().astype(np.uint8)).save(path)
         written.append(path)
     return written
@@ -84,12 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--debian",
         metavar="UNPACKED",
-        help="also add the 38 pinned Debian wallpaper photos from this folder (see zoo.training.debian_photos)",
+        help="also add the 38 pinned Debian wallpaper photos from this folder (see zoo.data.debian_photos)",
     )
     args = parser.parse_args(argv)
     written = build_wheel_corpus(args.out_dir)
     if args.debian:
-        from zoo.training.debian_photos import add_debian_photos
+        from zoo.data.debian_photos import add_debian_photos
 
         written += add_debian_photos(args.debian, args.out_dir)
     print(f"wrote {len(written)} images to {args.out_dir}")

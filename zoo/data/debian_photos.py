@@ -1,6 +1,6 @@
 """38 natural photos from Debian wallpaper packages: the bigger, optional part of the offline training corpus.
 
-The wheel corpus (``zoo.training.corpus``) has 11 photos; learning JPEG artifacts needs more natural image
+The wheel corpus (``zoo.data.corpus``) has 11 photos; learning JPEG artifacts needs more natural image
 statistics than that. These photos come from three Debian packages (bookworm), fetched by the user with
 ``apt-get download`` (a package registry, so it works on machines without other internet access) and unpacked
 with ``dpkg -x``; nothing here downloads anything. Every source file is pinned by sha256, so a different package

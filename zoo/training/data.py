@@ -10,34 +10,57 @@ from torch.utils.data import ConcatDataset, Dataset
 from zoo.models.mbn import FACTORS
 from zoo.registry import DATASETS
 
-__all__ = ["CleanCrops", "TaskDatasets", "ValidationPairs", "load_clean_images"]
+__all__ = ["HELD_OUT_SOURCES", "TRAINING_SOURCES", "CleanCrops", "TaskDatasets", "ValidationPairs", "load_clean_images"]
+
+
+TRAINING_SOURCES = ("train", "dead_leaves")
+HELD_OUT_SOURCES = ("validation", "test", "samples")
 
 
 def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0) -> list[np.ndarray]:
-    """Clean training images (HxWx3 float32 in [0, 1]) from a named source or a folder.
+    """Clean images (HxWx3 float32 in [0, 1]) from a named source or a folder.
 
     Args:
-        source: ``"samples"`` (the photos bundled with the package), ``"dead_leaves"`` (procedural images), or a
-            folder of the user's images.
+        source: A split of :mod:`zoo.data.splits`: ``"train"`` (the training corpus, built in memory),
+            ``"validation"`` or ``"test"`` (bundled photos); ``"samples"`` (the five older test photos, the test set
+            of the first model cards); ``"dead_leaves"`` (procedural images); or a folder of the user's images.
         min_size: Images smaller than this on either side are upscaled (bicubic) to it.
         count: Number of procedural images for ``"dead_leaves"``.
         seed: Seed of the procedural images.
     """
-    from zoo.data import images
+    from zoo.data import images, splits
 
-    if source == "samples":
-        loaded = [images.load_sample(name) for name in images.sample_names()]
+    if source == "train":
+        loaded = splits.load_train_corpus()
+    elif source in ("validation", "test"):
+        loaded = splits.load_split(source)
+    elif source == "samples":
+        loaded = splits.load_split("test", splits.TEST_BUNDLED_V1)
     elif source == "dead_leaves":
         loaded = [images.dead_leaves(max(min_size, 256), seed=seed + i) for i in range(count)]
     else:
         if not Path(source).is_dir():
             raise FileNotFoundError(
-                f"training image source {source!r} is neither 'samples', 'dead_leaves' nor a folder"
+                f"image source {source!r} is neither one of {', '.join(TRAINING_SOURCES + HELD_OUT_SOURCES)} nor a "
+                "folder"
             )
         loaded = images.load_folder(source)
     if not loaded:
-        raise ValueError(f"no training images found in {source!r}")
+        raise ValueError(f"no images found in {source!r}")
     return [_at_least(image, min_size) for image in loaded]
+
+
+def _training_images(source: str, min_size: int, seed: int) -> list[np.ndarray]:
+    if source in HELD_OUT_SOURCES:
+        raise ValueError(
+            f"training source {source!r} holds validation or test photos; train on 'train' (the training corpus), "
+            "'dead_leaves' or a folder of your own photos"
+        )
+    if source not in TRAINING_SOURCES:
+        from zoo.data.splits import check_training_folder
+
+        check_training_folder(source)
+    return load_clean_images(source, min_size, seed=seed)
 
 
 def _at_least(image: np.ndarray, size: int) -> np.ndarray:
@@ -101,7 +124,8 @@ class TaskDatasets(ConcatDataset):
 
     Args:
         factors: Factors in task order, e.g. ``["haze", "rain", "jpeg", "blur"]``.
-        source: Image source (see :func:`load_clean_images`).
+        source: Training images: ``"train"``, ``"dead_leaves"`` or a folder (see :func:`load_clean_images`);
+            validation and test photos are refused.
         crop: Crop size per factor, with ``"default"`` for the others, e.g. ``{"rain": 128, "default": 256}``.
         length: Virtual samples per factor.
         seed: Base seed.
@@ -110,14 +134,14 @@ class TaskDatasets(ConcatDataset):
     def __init__(
         self,
         factors: Sequence[str],
-        source: str = "samples",
+        source: str = "train",
         crop: dict | int = 256,
         length: int = 100_000,
         seed: int = 0,
     ) -> None:
         crops = crop if isinstance(crop, dict) else {"default": crop}
         sizes = {f: int(crops.get(f, crops.get("default", 256))) for f in factors}
-        images = load_clean_images(source, max(sizes.values()), seed=seed)
+        images = _training_images(source, max(sizes.values()), seed)
         super().__init__([CleanCrops(images, f, sizes[f], length, seed=seed + 101 * i) for i, f in enumerate(factors)])
         self.metainfo = {"factors": list(factors)}
 
@@ -128,7 +152,7 @@ class ValidationPairs(Dataset):
 
     Args:
         factors: Factors to validate; each image gets every factor in turn (``"mixed"`` = 1..4 random factors).
-        source: Image source (see :func:`load_clean_images`).
+        source: Image source (see :func:`load_clean_images`); default the validation split.
         crop: Centre-crop size.
         count: Images per factor.
         seed: Seed of the degradation parameters.
@@ -137,7 +161,7 @@ class ValidationPairs(Dataset):
     def __init__(
         self,
         factors: Sequence[str] = FACTORS,
-        source: str = "samples",
+        source: str = "validation",
         crop: int = 128,
         count: int = 4,
         seed: int = 1234,
