@@ -10,12 +10,23 @@ import torch
 from mmengine.registry import Registry
 
 from .checkpoint import load_state_dict
+from .checkpoint_arch import apply_release_architecture
 from .decorators import MODEL_INFO
 from .info import ModelInfo
-from .pretrained import PretrainedEntry, pretrained_table
+from .parts import check_parts
+from .pretrained import PretrainedEntry, default_tags, pretrained_table, user_table
 from .registries import ALL_REGISTRIES, MODELS
 
-__all__ = ["UnknownModelError", "build", "create_model", "get_model_info", "list_models", "list_pretrained"]
+__all__ = [
+    "UnknownModelError",
+    "build",
+    "create_model",
+    "default_pretrained",
+    "find_pretrained",
+    "get_model_info",
+    "list_models",
+    "list_pretrained",
+]
 
 
 class UnknownModelError(KeyError):
@@ -42,9 +53,39 @@ def list_models(pattern: str = "*", pretrained: bool = False) -> list[str]:
     return sorted(name for name in MODEL_INFO if fnmatch.fnmatchcase(name, pattern))
 
 
-def list_pretrained(pattern: str = "*") -> list[str]:
-    """``architecture.tag`` names of the weights shipped in the package, sorted."""
-    return sorted(name for name in pretrained_table() if fnmatch.fnmatchcase(name, pattern))
+def list_pretrained(pattern: str = "*", user: bool = False) -> list[str]:
+    """``architecture.tag`` names of the weights shipped in the package, sorted.
+
+    Args:
+        pattern: Wildcard pattern such as ``"rmbn.*"``.
+        user: List the user's own weights (``zoo export-weights``, in ``user_weights_dir()``) instead.
+    """
+    table = user_table() if user else pretrained_table()
+    return sorted(name for name in table if fnmatch.fnmatchcase(name, pattern))
+
+
+def default_pretrained(arch: str) -> str:
+    """The ``architecture.tag`` that ``create_model(arch, pretrained=True)`` loads, as the shipped manifest declares.
+
+    Raises:
+        ValueError: No default is declared for ``arch``; the message lists the tags to name instead.
+    """
+    declared = default_tags().get(arch)
+    if declared is not None:
+        return declared
+    shipped = list_pretrained(f"{arch}.*")
+    if shipped:
+        raise ValueError(
+            f"no default weights are declared for {arch!r} (the 'defaults' block of zoo/weights/manifest.json); "
+            f"name one: {', '.join(shipped)}"
+        )
+    yours = list_pretrained(f"{arch}.*", user=True)
+    if yours:
+        raise ValueError(
+            f"no weights ship for {arch!r}, and your own weights are used only by full name; name one: "
+            f"{', '.join(yours)}"
+        )
+    raise ValueError(f"no pretrained weights ship for {arch!r}; available: {', '.join(pretrained_table()) or 'none'}")
 
 
 def _unknown(name: str, candidates: list[str], what: str) -> UnknownModelError:
@@ -62,20 +103,47 @@ def get_model_info(name: str) -> ModelInfo:
     return MODEL_INFO[arch]
 
 
+def find_pretrained(name: str) -> PretrainedEntry | None:
+    """The weights called ``name``: shipped ones first, then the user's (a user entry never hides a shipped one)."""
+    shipped = pretrained_table()
+    if name in shipped:
+        return shipped[name]
+    return user_table().get(name)
+
+
 def _resolve(name: str, pretrained: bool) -> tuple[str, PretrainedEntry | None]:
     arch, _, tag = name.partition(".")
-    get_model_info(arch)  # raises for unknown architectures
-    table = pretrained_table()
+    entry = find_pretrained(name) if tag else None
+    try:
+        get_model_info(arch)
+    except UnknownModelError:
+        if entry is not None:  # weights of an architecture that a module not imported here registers
+            check_parts(entry.config | {"type": arch}, entry.metadata.get("parts"), name)
+        raise
     if tag:
-        if name not in table:
-            raise _unknown(name, list(table) or [arch], "pretrained tag")
-        return arch, table[name]
+        if entry is None:
+            known = [*pretrained_table(), *user_table()]
+            raise _unknown(name, known or [arch], "pretrained tag")
+        return arch, entry
     if pretrained:
-        tags = [entry for entry in table.values() if entry.arch == arch]
-        if not tags:
-            raise ValueError(f"no pretrained weights ship for {arch!r}; available: {', '.join(table) or 'none'}")
-        return arch, tags[0]
+        return arch, _resolve(default_pretrained(arch), pretrained)[1]
     return arch, None
+
+
+def _check_name(name_or_cfg: Any) -> None:
+    if isinstance(name_or_cfg, dict):
+        if "type" not in name_or_cfg:
+            raise ValueError("a model config needs a 'type' key naming a registered architecture")
+        if not isinstance(name_or_cfg["type"], str):
+            raise TypeError(
+                f"a model config's 'type' must be a registered architecture name (a string), not "
+                f"{type(name_or_cfg['type']).__name__}; see `zoo list`"
+            )
+    elif not isinstance(name_or_cfg, str) or not name_or_cfg:
+        raise TypeError(
+            "create_model takes an architecture name, 'architecture.tag' or a config dict {'type': ...}, not "
+            f"{name_or_cfg!r}; see `zoo list`"
+        )
 
 
 def create_model(
@@ -89,9 +157,10 @@ def create_model(
     Args:
         name_or_cfg: ``"architecture"``, ``"architecture.tag"`` (a shipped weights tag, whose architecture config
             is applied) or a config dict ``{"type": "mbn", ...}``.
-        pretrained: Load the shipped weights of the tag (or of the architecture's first tag), verifying the sha256.
+        pretrained: Load the weights of the tag (or the architecture's declared default), verifying the sha256.
         checkpoint: A weights file to load instead (safetensors, or a torch file read with ``weights_only=True``).
-            Foreign key schemes are mapped by the architecture's ``checkpoint_filter``.
+            Foreign key schemes are mapped by the architecture's ``checkpoint_filter``. A zoo release file's header
+            records its architecture (width, activation, ...); it is built with those settings.
         **overrides: Keyword arguments for the architecture, applied on top of the tag's config.
 
     Returns:
@@ -101,18 +170,25 @@ def create_model(
     Raises:
         UnknownModelError: The architecture or tag is not registered.
         zoo.registry.ChecksumError: Shipped weights fail their sha256 check.
+        zoo.registry.parts.MissingPartError: The weights need a part that no imported module registered.
+        TypeError: ``name_or_cfg`` is neither a name nor a config dict.
     """
     entry: PretrainedEntry | None = None
+    _check_name(name_or_cfg)
     if isinstance(name_or_cfg, dict):
         cfg = copy.deepcopy(name_or_cfg)
-        if "type" not in cfg:
-            raise ValueError("a model config needs a 'type' key naming a registered architecture")
         cfg.update(overrides)
         arch = cfg["type"]
         get_model_info(arch)
+        given = set(cfg) - {"type"}
     else:
         arch, entry = _resolve(name_or_cfg, pretrained)
         cfg = {"type": arch, **(copy.deepcopy(entry.config) if entry else {}), **overrides}
+        given = set(overrides) | (set(entry.config) if entry else set())
+    if checkpoint is not None:
+        cfg = apply_release_architecture(cfg, checkpoint, given, MODELS.get(arch))
+    if entry is not None:
+        check_parts(cfg, entry.metadata.get("parts"), entry.name)
     model = MODELS.build(cfg)
     model.zoo_name = entry.name if entry else arch
     model.zoo_metadata = copy.deepcopy(entry.metadata) if entry else {}

@@ -1,22 +1,43 @@
-"""The table of shipped weights: ``architecture.tag`` -> file, sha256, architecture config and metadata.
+"""The tables of weights: shipped (inside the package, read-only) and the user's own (a user folder).
 
-The table is ``zoo/weights/manifest.json`` inside the installed package, written by the weight-export command; the
-weights files sit beside it. Nothing is ever downloaded.
+Shipped weights are listed in ``zoo/weights/manifest.json`` inside the installed package, beside their files. The
+package is never written at run time: ``zoo export-weights`` writes a user's weights to the user weights folder
+(:func:`user_weights_dir`: ``$ZOO_HOME/weights``, else the platform's user data folder, e.g.
+``~/.local/share/mbn-zoo/weights`` on Linux), which has a manifest of the same format. Nothing is ever downloaded.
+
+Manifest format: ``{"defaults": {architecture: "architecture.tag"}, "architecture.tag": {"file", "sha256",
+"config", "metadata"}, ...}``. The ``defaults`` block of the shipped manifest is the one place that says which
+weights ``create_model(architecture, pretrained=True)`` and ``zoo restore -m architecture`` use; a user's weights are
+only used when named in full (``architecture.tag``) and never become a default.
 """
 
 import json
+import os
+import sys
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PretrainedEntry", "pretrained_table", "weights_dir"]
+__all__ = [
+    "DEFAULTS_KEY",
+    "PretrainedEntry",
+    "default_tags",
+    "pretrained_table",
+    "read_manifest",
+    "user_table",
+    "user_weights_dir",
+    "weights_dir",
+]
+
+DEFAULTS_KEY = "defaults"  # manifest key of the architecture -> default tag block (not a weights name: no dot)
+SHIPPED, USER = "shipped", "user"
 
 
 @dataclass(frozen=True)
 class PretrainedEntry:
-    """One shipped set of weights.
+    """One set of weights, shipped or the user's.
 
     Attributes:
         name: ``architecture.tag``, e.g. ``"rmbn.synth4"``.
@@ -24,6 +45,8 @@ class PretrainedEntry:
         sha256: Hex digest the file must have.
         config: Keyword arguments for the architecture that these weights need (e.g. a reduced width).
         metadata: Training data and budget, metric protocol, measured scores, licence, ...
+        folder: Folder holding the file (None: the shipped weights folder).
+        source: ``"shipped"`` (in the package) or ``"user"`` (the user weights folder).
     """
 
     name: str
@@ -31,6 +54,8 @@ class PretrainedEntry:
     sha256: str
     config: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
+    folder: Path | None = None
+    source: str = SHIPPED
 
     @property
     def arch(self) -> str:
@@ -44,29 +69,103 @@ class PretrainedEntry:
 
     @property
     def path(self) -> Path:
-        """Where the weights file is in the installed package."""
-        return weights_dir() / self.file
+        """Where the weights file is."""
+        return (self.folder if self.folder is not None else weights_dir()) / self.file
 
 
 def weights_dir() -> Path:
-    """Folder of the shipped weights inside the installed package."""
+    """Folder of the shipped weights inside the installed package (read-only at run time)."""
     return Path(str(resources.files("zoo"))) / "weights"
 
 
-@cache
-def pretrained_table() -> dict[str, PretrainedEntry]:
-    """All shipped weights by ``architecture.tag`` (read once from the manifest; empty when there is none)."""
-    manifest = weights_dir() / "manifest.json"
+def user_weights_dir() -> Path:
+    r"""Folder of the user's own weights: ``$ZOO_HOME/weights``, else the platform's user data folder.
+
+    Linux and other Unix: ``$XDG_DATA_HOME/mbn-zoo/weights`` (default ``~/.local/share/mbn-zoo/weights``); macOS:
+    ``~/Library/Application Support/mbn-zoo/weights``; Windows: ``%LOCALAPPDATA%\mbn-zoo\weights``.
+    """
+    home = os.environ.get("ZOO_HOME")
+    if home:
+        return Path(home).expanduser() / "weights"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "mbn-zoo" / "weights"
+
+
+def read_manifest(folder: Path, source: str = SHIPPED) -> tuple[dict[str, PretrainedEntry], dict[str, str]]:
+    """The entries and the ``defaults`` block of ``folder/manifest.json`` (empty when there is no manifest).
+
+    Raises:
+        ValueError: The manifest is not valid JSON or an entry lacks ``file`` / ``sha256``.
+    """
+    manifest = folder / "manifest.json"
     if not manifest.is_file():
-        return {}
-    raw = json.loads(manifest.read_text())
-    return {
-        name: PretrainedEntry(
+        return {}, {}
+    try:
+        raw = json.loads(manifest.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{manifest}: not valid JSON ({err}); fix or delete the file") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{manifest}: expected a JSON object of architecture.tag entries; fix or delete the file")
+    defaults = raw.get(DEFAULTS_KEY, {})
+    entries = {}
+    for name, item in raw.items():
+        if name == DEFAULTS_KEY:
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("file"), str) or "sha256" not in item:
+            raise ValueError(f"{manifest}: entry {name!r} needs a 'file' and a 'sha256'; fix or delete the entry")
+        entries[name] = PretrainedEntry(
             name=name,
             file=item["file"],
             sha256=item["sha256"],
             config=item.get("config", {}),
             metadata=item.get("metadata", {}),
+            folder=None if source == SHIPPED else folder,
+            source=source,
         )
-        for name, item in raw.items()
-    }
+    return entries, dict(defaults) if isinstance(defaults, dict) else {}
+
+
+@cache
+def pretrained_table() -> dict[str, PretrainedEntry]:
+    """All shipped weights by ``architecture.tag`` (read once from the package's manifest; empty when none)."""
+    return read_manifest(weights_dir())[0]
+
+
+def default_tags() -> dict[str, str]:
+    """``architecture -> architecture.tag`` of the shipped default weights, as the shipped manifest declares them.
+
+    Raises:
+        ValueError: A declared default names weights that do not ship, or another architecture's weights.
+    """
+    manifest = weights_dir() / "manifest.json"
+    return _checked_defaults(str(manifest), manifest.stat().st_mtime_ns if manifest.is_file() else 0)
+
+
+@lru_cache(maxsize=8)
+def _checked_defaults(manifest: str, _mtime: int) -> dict[str, str]:
+    entries, defaults = read_manifest(Path(manifest).parent)
+    for arch, name in defaults.items():
+        if name not in entries or name.partition(".")[0] != arch:
+            raise ValueError(
+                f"{manifest}: the default of {arch!r} is {name!r}, which is not a shipped {arch}.* entry; "
+                f"declare one of: {', '.join(n for n in entries if n.startswith(arch + '.')) or 'none'}"
+            )
+    return defaults
+
+
+def user_table() -> dict[str, PretrainedEntry]:
+    """The user's own weights by ``architecture.tag`` (from :func:`user_weights_dir`; re-read when it changes)."""
+    manifest = user_weights_dir() / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    return _user_entries(str(manifest), manifest.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _user_entries(manifest: str, _mtime: int) -> dict[str, PretrainedEntry]:
+    return read_manifest(Path(manifest).parent, USER)[0]

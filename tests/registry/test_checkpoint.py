@@ -89,7 +89,12 @@ def test_pretrained_tag_loads_and_verifies(fake_weights_dir: Path) -> None:
         assert torch.equal(model.fc.weight, reference.fc.weight)
         assert model.zoo_name == "unit_linear.toy" and model.zoo_metadata == {"summary": "toy"}
         assert not model.training
-        assert create_model("unit_linear", pretrained=True).fc.in_features == 3  # default tag
+        with pytest.raises(ValueError, match="no default weights are declared for 'unit_linear'.*unit_linear.toy"):
+            create_model("unit_linear", pretrained=True)  # a sole tag is not a default unless declared
+        (fake_weights_dir / "manifest.json").write_text(
+            json.dumps({"defaults": {"unit_linear": "unit_linear.toy"}} | manifest)
+        )
+        assert create_model("unit_linear", pretrained=True).fc.in_features == 3  # the declared default
 
         manifest["unit_linear.toy"]["sha256"] = "0" * 64
         (fake_weights_dir / "manifest.json").write_text(json.dumps(manifest))

@@ -44,7 +44,7 @@ def test_initialisation_switches_and_other_families_are_not_carried(stage1_relea
         net=dict(type="rmbn", residual_init="zero", branch_init="kaiming"), init_checkpoint=str(stage1_release)
     )
     assert trainer.net.width == 0.125  # loaded: the switches only change the initialisation, overwritten by the weights
-    with pytest.raises(KeyError, match="does not fit"):  # a DuRN gets nothing from an MBN file, and cannot load it
+    with pytest.raises(ValueError, match="holds 'mbn' weights"):  # a DuRN cannot load an MBN file; the header says so
         RestorationTrainer(net=dict(type="durn_us"), init_checkpoint=str(stage1_release))
 
 

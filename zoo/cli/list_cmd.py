@@ -8,19 +8,20 @@ HELP = "list registered models (fnmatch PATTERN, e.g. 'durn_*') or shipped weigh
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Attach this command's arguments."""
     parser.add_argument("pattern", nargs="?", default="*", help="wildcard pattern (default: all)")
-    parser.add_argument("--pretrained", action="store_true", help="list architecture.tag names of shipped weights")
+    parser.add_argument(
+        "--pretrained",
+        action="store_true",
+        help="list the weights: shipped ones (with each architecture's default) and, separately, your own",
+    )
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table with parameter counts")
 
 
 def run(args: argparse.Namespace) -> int:
     """List models."""
-    from zoo.registry import get_model_info, list_models, list_pretrained, pretrained_table
+    from zoo.registry import get_model_info, list_models
 
     if args.pretrained:
-        table = pretrained_table()
-        for name in list_pretrained(args.pattern):
-            print(f"{name:32s} {table[name].metadata.get('summary', '')}")
-        return 0
+        return _list_weights(args.pattern)
     names = list_models(args.pattern)
     if args.markdown:
         from zoo.cli.tables import models_markdown
@@ -35,4 +36,28 @@ def run(args: argparse.Namespace) -> int:
     if not names:
         print(f"no model matches {args.pattern!r}")
         return 1
+    return 0
+
+
+def _list_weights(pattern: str) -> int:
+    """Shipped weights (defaults marked), then the user's own weights with the folder they are in."""
+    from zoo.registry import list_pretrained, pretrained_table
+    from zoo.registry.pretrained import default_tags, user_table, user_weights_dir
+
+    shipped, defaults = pretrained_table(), set(default_tags().values())
+    print("shipped weights (in the package; [default] is what `-m ARCH` and pretrained=True load):")
+    names = list_pretrained(pattern)
+    for name in names:
+        mark = " [default]" if name in defaults else ""
+        print(f"  {name + mark:40s} {shipped[name].metadata.get('summary', '')}")
+    if not names:
+        print(f"  none matches {pattern!r}")
+    yours = user_table()
+    mine = list_pretrained(pattern, user=True)
+    print(f"your weights ({user_weights_dir()}; used only when named in full):")
+    for name in mine:
+        note = " (hidden: shipped weights have this name)" if name in shipped else ""
+        print(f"  {name:40s} {yours[name].metadata.get('summary', '')}{note}")
+    if not mine:
+        print("  none" + (f" matches {pattern!r}" if yours else " (`zoo export-weights` puts them here)"))
     return 0

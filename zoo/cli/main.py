@@ -1,13 +1,18 @@
 """The ``zoo`` command line: one subcommand per module in ``zoo.cli``.
 
 Each subcommand module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int`` and imports
-its heavy dependencies inside ``run``, so ``zoo --help`` stays fast.
+its heavy dependencies inside ``run``, so ``zoo --help`` stays fast. Whatever goes wrong is reported as one line on
+stderr, ``zoo <command>: error: <what> (<file or option>): <how to fix>`` (see :mod:`zoo.cli.errors`), with exit
+status 1 (2 for a command line argparse refuses); ``--debug`` also prints the traceback.
 """
 
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
+
+from zoo.cli.errors import UsageError, _Parser, error_line, usage_line
 
 __all__ = ["COMMANDS", "main"]
 
@@ -25,32 +30,51 @@ COMMANDS: dict[str, str] = {
     "demo": "zoo.cli.demo",
 }
 
+_DEBUG_HELP = "on an error, also print the Python traceback"
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand attached."""
-    parser = argparse.ArgumentParser(prog="zoo", description="mbn-zoo: restore images with unknown degradations.")
+    parser = _Parser(prog="zoo", description="mbn-zoo: restore images with unknown degradations.")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(sub)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
         sub.set_defaults(_run=module.run)
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(command)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage error)."""
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage error, 130 interrupted)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as err:
+        print(usage_line(err), file=sys.stderr)
+        return 2
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
-        print("zoo: interrupted", file=sys.stderr)
+        print(f"zoo {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (KeyError, ValueError, FileNotFoundError, RuntimeError, OSError) as err:
-        message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"zoo {args.command}: error: {message}", file=sys.stderr)
+    except UsageError as err:  # a subcommand's own use of parser.error
+        print(usage_line(err), file=sys.stderr)
+        return 2
+    except Exception as err:  # every failure becomes one line; --debug adds the traceback
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        print(error_line(err, args, _subparser(parser, args.command)), file=sys.stderr)
         return 1
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from torch import nn
 
 from zoo.registry import ModelInfo, create_model, get_model_info, list_pretrained
+from zoo.registry.pretrained import default_tags
 
 __all__ = ["LoadedModel", "NoShippedWeightsError", "default_model_name", "load_model"]
 
@@ -42,19 +43,19 @@ class LoadedModel:
 
 
 def default_model_name() -> str:
-    """The first shipped R-MBN tag, the model ``zoo restore`` uses when none is named.
+    """The default R-MBN weights (declared in the shipped manifest), the model ``zoo restore`` uses when none is named.
 
     Raises:
-        NoShippedWeightsError: The installation ships no ``rmbn.*`` weights.
+        NoShippedWeightsError: The installation declares no default ``rmbn`` weights.
     """
-    tags = list_pretrained("rmbn.*")
-    if not tags:
+    name = default_tags().get("rmbn")
+    if name is None:
         raise NoShippedWeightsError(
-            "no R-MBN weights ship with this installation (zoo/weights/manifest.json has no rmbn.* tag); "
-            "name a model explicitly, e.g. model='identity' / -m identity, a tag from `zoo list --pretrained`, "
-            "or pass checkpoint=PATH"
+            "no R-MBN weights ship with this installation (zoo/weights/manifest.json declares no default rmbn "
+            "weights); name a model explicitly, e.g. model='identity' / -m identity, a tag from "
+            "`zoo list --pretrained`, or pass checkpoint=PATH"
         )
-    return tags[0]
+    return name
 
 
 @lru_cache(maxsize=4)
@@ -68,13 +69,15 @@ def _load_named(name: str, checkpoint: str | None) -> LoadedModel:
         return LoadedModel(create_model(name, pretrained=True).eval(), name, info, trained=True)
     if not info.learned:
         return LoadedModel(create_model(arch).eval(), arch, info, trained=True)
-    tags = list_pretrained(f"{arch}.*")
-    if not tags:
+    default = default_tags().get(arch)
+    if default is None:
+        tags = list_pretrained(f"{arch}.*") + list_pretrained(f"{arch}.*", user=True)
+        choices = f"name one: {', '.join(tags)}" if tags else "name a tag (`zoo list --pretrained`)"
         raise NoShippedWeightsError(
-            f"{arch!r} is a learned model and no weights ship for it; name a tag (`zoo list --pretrained`), "
-            "pass checkpoint=PATH, or build the untrained model yourself and pass the module"
+            f"{arch!r} is a learned model and no default weights ship for it; {choices}, pass checkpoint=PATH, or "
+            "build the untrained model yourself and pass the module"
         )
-    return LoadedModel(create_model(tags[0], pretrained=True).eval(), tags[0], info, trained=True)
+    return LoadedModel(create_model(default, pretrained=True).eval(), default, info, trained=True)
 
 
 def load_model(
@@ -83,8 +86,9 @@ def load_model(
     """Resolve ``model`` to a network in eval mode.
 
     Args:
-        model: None (the first shipped R-MBN tag), ``"architecture.tag"`` (shipped weights, sha256-checked),
-            ``"architecture"`` (a non-learned method, or the architecture's first shipped tag), a config dict
+        model: None (the default R-MBN weights), ``"architecture.tag"`` (shipped or your own weights,
+            sha256-checked), ``"architecture"`` (a non-learned method, or the architecture's default weights as
+            declared in the shipped manifest), a config dict
             ``{"type": ..., ...}``, or an ``nn.Module`` (used as is, put in eval mode).
         checkpoint: Weights file to load into a named or configured model instead of the shipped weights.
 

@@ -85,6 +85,8 @@ def write_cards(weights_dir: Path) -> list[Path]:
     manifest = json.loads((weights_dir / "manifest.json").read_text())
     paths = []
     for name, entry in manifest.items():
+        if "." not in name:  # the "defaults" block, not a weights entry
+            continue
         path = weights_dir / f"{name}.md"
         path.write_text(model_card(name, entry))
         paths.append(path)

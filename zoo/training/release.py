@@ -10,6 +10,8 @@ from mmengine.config import Config
 
 from zoo.models.mbn import FACTORS
 from zoo.registry import create_model, get_model_info, save_release_weights
+from zoo.registry.parts import record_parts
+from zoo.registry.pretrained import DEFAULTS_KEY
 from zoo.training.cards import model_card
 from zoo.training.safe_checkpoint import checkpoint_config, load_training_checkpoint
 from zoo.training.trainer_model import settings_of_start
@@ -90,18 +92,20 @@ def export_release(
     half: bool = False,
     evaluate: bool = True,
     licence: str = "MIT",
+    make_default: bool = False,
 ) -> dict[str, Any]:
     """Write ``out_dir/<name>.safetensors`` and its entry in ``out_dir/manifest.json``.
 
     Args:
         checkpoint: An mmengine training checkpoint of ``RestorationTrainer`` (this project's own file).
         name: ``architecture.tag``; the architecture must match the checkpoint's network.
-        out_dir: Weights folder (``zoo/weights`` to ship inside the package).
+        out_dir: Weights folder: the user weights folder, or ``zoo/weights`` to ship inside the package.
         summary: One line for ``zoo list --pretrained``.
         training: What the weights were trained on, how long, on which hardware (stored verbatim).
         half: Store bf16 tensors (half the size; loaded into fp32 models).
         evaluate: Measure PSNR/SSIM per factor on the bundled-photo test set and store them.
         licence: Licence of the weights.
+        make_default: Declare these weights the default of their architecture in the folder's manifest.
 
     Returns:
         The manifest entry.
@@ -133,6 +137,9 @@ def export_release(
         "licence": licence,
         "paper": info.paper,
     }
+    parts = [part for part in record_parts({"type": arch, **net_config}) if not part["module"].startswith("zoo.")]
+    if parts:  # parts registered outside the zoo: loading names the module to import when one is missing
+        metadata["parts"] = parts
     if evaluate:
         metadata["evaluation"] = (
             "Fixed-seed synthetic pairs from the bundled photos (zoo/assets/clean; none used in training): "
@@ -141,7 +148,7 @@ def export_release(
         )
         metadata["protocol"] = "standard"
         metadata["scores"] = evaluate_on_samples(model, factor_given=arch in ("mbn", "mbn_minimal"))
-    return _write_release(name, state, net_config, metadata, Path(out_dir))
+    return _write_release(name, state, net_config, metadata, Path(out_dir), make_default)
 
 
 def _rounded_to_bf16(state: dict[str, torch.Tensor], model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -152,15 +159,24 @@ def _rounded_to_bf16(state: dict[str, torch.Tensor], model: torch.nn.Module) -> 
 
 
 def _write_release(
-    name: str, state: dict[str, torch.Tensor], config: dict[str, Any], metadata: dict[str, Any], out_dir: Path
+    name: str,
+    state: dict[str, torch.Tensor],
+    config: dict[str, Any],
+    metadata: dict[str, Any],
+    out_dir: Path,
+    make_default: bool = False,
 ) -> dict[str, Any]:
     file = f"{name}.safetensors"
     digest = save_release_weights(state, out_dir / file, metadata)
     manifest_path = out_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    defaults = manifest.pop(DEFAULTS_KEY, {})
     entry = {"file": file, "sha256": digest, "config": config, "metadata": metadata}
     manifest[name] = entry
-    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
+    if make_default:
+        defaults[name.partition(".")[0]] = name
+    head = {DEFAULTS_KEY: dict(sorted(defaults.items()))} if defaults else {}
+    manifest_path.write_text(json.dumps(head | dict(sorted(manifest.items())), indent=2) + "\n")
     (out_dir / f"{name}.md").write_text(model_card(name, entry))
     return entry
 
