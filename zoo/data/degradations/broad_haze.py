@@ -12,7 +12,8 @@ along a unit-range proxy chosen per image (sampling weight):
 
 ``beta`` is log-uniform, so thin haze is as common as thick haze. The airlight ``A`` is grey or carries a mild bluish
 or yellowish cast (per channel). All proxies except ``"cap"`` depend only on the parameters and the image size, and are
-built with numpy on both paths; ``"cap"`` is computed from the image on the path's own device.
+built with numpy on both paths; ``"cap"`` is computed from the image on the path's own device. In a mixture the depth
+always comes from the clean image (the scene), even when rain or blur were applied before the haze.
 """
 
 from __future__ import annotations
@@ -160,10 +161,47 @@ class BroadHaze(Degradation):
             params["field_seed"] = int(rng.integers(2**31 - 1))
         return params
 
+    def scene_depth(self, image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+        """Depth (H, W) float32 in [1, depth_far] of the proxy named in ``params``, for a clean HxWx3 image."""
+        return depth_from_params(params, *image.shape[:2], image)
+
+    def scene_depth_batch(
+        self, x: torch.Tensor, params: list[dict[str, Any]], cap_backend: str | None = None
+    ) -> torch.Tensor:
+        """Torch version of ``scene_depth``: (B, 1, H, W) on ``x.device`` for a clean (B, 3, H, W) batch.
+
+        The proxies that only need the image size are built with numpy. ``"cap"`` is computed with ``cap_backend``:
+        ``"torch"`` (on ``x.device``; the default on accelerators) or ``"opencv"`` (the CPU path's code; the default
+        for CPU tensors, where it is several times faster than torch's pooling). Both give the same values.
+        """
+        import torch
+
+        backend = cap_backend or ("opencv" if x.device.type == "cpu" else "torch")
+        if backend not in ("torch", "opencv"):
+            raise ValueError(f"unknown cap_backend {backend!r}; expected 'torch' or 'opencv'")
+        batch, _, height, width = x.shape
+        depth = torch.empty((batch, 1, height, width), dtype=torch.float32, device=x.device)
+        cap = [i for i, p in enumerate(params) if p["depth"] == "cap"]
+        if cap and backend == "torch":
+            depth[cap] = Haze(depth_range=(0.0, 1.0)).depth_map_batch(x[cap], "cap")
+        for i, p in enumerate(params):
+            if p["depth"] != "cap" or backend == "opencv":
+                image = x[i].detach().permute(1, 2, 0).float().cpu().numpy() if p["depth"] == "cap" else None
+                depth[i, 0] = torch.from_numpy(unit_depth(p, height, width, image)).to(x.device)
+        far = torch.tensor([float(p["depth_far"]) for p in params], device=x.device).view(-1, 1, 1, 1)
+        return 1.0 + (far - 1.0) * depth
+
     def apply(self, image: np.ndarray, depth: str | np.ndarray = "cap", **params: Any) -> np.ndarray:
-        """Haze an HxWx3 float32 image in [0, 1]; ``depth`` is the proxy name, or a depth map (H, W) used as is."""
+        """Haze an HxWx3 float32 image in [0, 1].
+
+        Args:
+            image: The image to haze.
+            depth: The proxy name (computed from ``image``), or a depth map (H, W) used as is. ``Mixed`` passes the
+                depth of the clean scene, so that haze applied after rain or blur keeps the scene's depth.
+            **params: ``beta`` and ``airlight`` (and the proxy's knobs when ``depth`` is a name).
+        """
         if isinstance(depth, str):
-            depth = depth_from_params({**params, "depth": depth}, *image.shape[:2], image)
+            depth = self.scene_depth(image, {**params, "depth": depth})
         elif depth.shape != image.shape[:2]:
             raise ValueError(f"depth map has shape {depth.shape}; expected {image.shape[:2]} (the image's H, W)")
         transmission = np.exp(-float(params["beta"]) * depth.astype(np.float32))[..., None]
@@ -176,17 +214,7 @@ class BroadHaze(Degradation):
         """Haze a (B, 3, H, W) tensor on ``x.device``; ``depth`` (B, 1, H, W) overrides the proxies."""
         import torch
 
-        batch, _, height, width = x.shape
-        if depth is None:
-            depth = torch.empty((batch, 1, height, width), dtype=torch.float32, device=x.device)
-            cap = [i for i, p in enumerate(params) if p["depth"] == "cap"]
-            if cap:
-                depth[cap] = Haze(depth_range=(0.0, 1.0)).depth_map_batch(x[cap], "cap")
-            for i, p in enumerate(params):
-                if p["depth"] != "cap":
-                    depth[i, 0] = torch.from_numpy(unit_depth(p, height, width)).to(x.device)
-            far = torch.tensor([float(p["depth_far"]) for p in params], device=x.device).view(-1, 1, 1, 1)
-            depth = 1.0 + (far - 1.0) * depth
+        depth = self.scene_depth_batch(x, params) if depth is None else depth
         beta = torch.tensor([float(p["beta"]) for p in params], device=x.device).view(-1, 1, 1, 1)
         airlight = torch.tensor([p["airlight"] for p in params], dtype=torch.float32, device=x.device)
         transmission = torch.exp(-beta * depth.to(torch.float32))

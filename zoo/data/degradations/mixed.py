@@ -15,6 +15,7 @@ import numpy as np
 from zoo.registry import register_degradation
 
 from .base import FACTORS, Degradation, check_factors, check_image
+from .broad_haze import BroadHaze
 from .presets import DEFAULT_NUM_FACTORS, check_preset, degradations_for, random_order
 from .strength import mixture_strength
 
@@ -139,10 +140,13 @@ class Mixed:
             depth: Optional depth map (H, W) for haze, replacing the proxy named in the haze parameters.
         """
         image = check_image(image)
+        clean = image
         for name in self.ordered(params["factors"]):
             p = dict(params[name])
             if name == "haze" and depth is not None:
                 p["depth"] = depth
+            elif name == "haze" and isinstance(self.degradations[name], BroadHaze):
+                p["depth"] = self.degradations[name].scene_depth(clean, p)  # depth of the scene, not of the rain
             image = self.degradations[name].apply(image, **p)
         return np.clip(image, 0.0, 1.0).astype(np.float32)
 
@@ -156,7 +160,14 @@ class Mixed:
         """
         if len(params) != x.shape[0]:
             raise ValueError(f"got {len(params)} parameter dicts for a batch of {x.shape[0]} images")
+        import torch
+
         orders = [self.ordered(p["factors"]) for p in params]
+        hazy = [i for i, order in enumerate(orders) if "haze" in order]
+        if hazy and depth is None and isinstance(self.degradations["haze"], BroadHaze):
+            # Depth of the clean scene, computed before any factor changes the images.
+            depth = x.new_zeros((x.shape[0], 1, *x.shape[-2:]), dtype=torch.float32)
+            depth[hazy] = self.degradations["haze"].scene_depth_batch(x[hazy], [params[i]["haze"] for i in hazy])
         done = [0] * len(orders)
         out = x.clone()
         while any(step < len(order) for step, order in zip(done, orders)):

@@ -65,7 +65,6 @@ def mixture_strength(
 ) -> dict[str, float]:
     """``{factor: strength}`` for every factor of a ``degrade`` parameter dict (``params["factors"]``).
 
-    Haze with the ``"cap"`` proxy is measured on ``clean``; in a random order the haze step may instead see an image
-    that rain or blur already changed, whose proxy depth differs slightly.
+    Haze is measured on ``clean``, whose depth the haze of a mixture uses (with the paper preset haze comes first).
     """
     return {name: strength(name, params[name], clean, depth) for name in params["factors"]}
