@@ -40,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Degrade the input(s), write PNG (or the output suffix's format) and print the parameters as JSON."""
+    from zoo.cli.errors import CliError
     from zoo.data.degradations import BroadHaze, Haze, check_factors, degrade
     from zoo.data.images import list_images, load_image, save_image
 
@@ -47,8 +48,10 @@ def run(args: argparse.Namespace) -> int:
     preset = args.preset
     proxy = args.depth_proxy
     if proxy is not None and proxy not in DEPTH_PROXIES[preset]:
-        raise ValueError(
-            f"depth proxy {proxy!r} is not one of the {preset} preset's; use one of {', '.join(DEPTH_PROXIES[preset])}"
+        raise CliError(
+            f"depth proxy {proxy!r} is not one of the {preset} preset's",
+            f"--depth-proxy {proxy}",
+            f"use one of {', '.join(DEPTH_PROXIES[preset])} with --preset {preset}",
         )
     if preset == "paper":
         degradations = {"haze": Haze(depth_proxy=proxy or "cap")}
