@@ -7,6 +7,8 @@ the factor of each test image. The five rows differ only in the DuRB-M config (`
 
 from pathlib import Path
 
+from zoo.data.metrics.protocols import protocol_label
+
 from .budgets import Budget
 from .evaluate import evaluate, factor_test_sets
 from .report import PlotPanel, StudyReport, Table, fmt_pair
@@ -85,17 +87,19 @@ def run_ablation(
     report = StudyReport(
         study="ablation",
         title=f"Table 1: DuRB-M ablation at the {budget.name} budget",
+        protocol=protocol,
         budget=budget,
         seed=seed,
         command=command,
         tables=[
             Table(
-                f"Measured (PSNR / SSIM, protocol {protocol!r}, factor given, mbn_minimal width {budget.width})",
+                f"Measured (PSNR / SSIM, {protocol_label(protocol)}; factor given, mbn_minimal width {budget.width})",
                 headers,
                 rows,
             ),
             Table(
-                "Paper, Table 1 (full width, 5e4 iterations, real datasets)",
+                "Paper, Table 1 as published (full width, 5e4 iterations, real datasets; the authors' test "
+                f"scripts, the {protocol_label('paper')})",
                 ["row", "motion blur", "haze", "rain-streak", "JPEG"],
                 own_rows,
             ),

@@ -18,6 +18,8 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset, Subset
 
+from zoo.data.metrics.protocols import protocol_label
+
 from .budgets import Budget
 from .cells import CellStore
 from .evaluate import Restorer, evaluate
@@ -302,7 +304,7 @@ def run_leaderboard(
         return ", ".join(sorted(n for n in names if n not in ("classical", "none"))) or "—"
 
     t3_table = Table(
-        f"Table 3 shape: single factors (PSNR / SSIM, protocol {protocol!r})",
+        f"Table 3 shape: single factors (PSNR / SSIM, {protocol_label(protocol)})",
         ["model", *[COLUMN_NAMES[f] for f in COLUMNS], "weights"],
         [[row, *[t3_cell(row, f) for f in COLUMNS], weights_of(row)] for row, _ in t3_rows],
     )
@@ -326,8 +328,8 @@ def run_leaderboard(
             cells.append("untrained" if e.untrained else fmt_pair(r["psnr"], r["ssim"]))
         t4_rows.append([subset, *flags, *cells])
     t4_table = Table(
-        f"Table 4 shape: pure and combined factors (PSNR / SSIM, protocol {protocol!r}; synthesis order haze, rain, "
-        "blur, JPEG)",
+        f"Table 4 shape: pure and combined factors (PSNR / SSIM, {protocol_label(protocol)}; synthesis order haze, "
+        "rain, blur, JPEG)",
         ["subset", "rain", "blur", "haze", "JPEG", *[e.row for e in t4_models]],
         t4_rows,
     )
@@ -360,6 +362,7 @@ def run_leaderboard(
     report = StudyReport(
         study="leaderboard",
         title=f"Leaderboard (Tables 3 and 4) at the {budget.name} budget",
+        protocol=protocol,
         budget=budget,
         seed=seed,
         command=command,

@@ -22,6 +22,8 @@ from typing import Any
 
 import torch
 
+from zoo.data.metrics.protocols import protocol_label
+
 from .budgets import Budget
 from .cells import CellStore
 from .evaluate import evaluate, factor_test_sets
@@ -146,14 +148,15 @@ def _report(store: CellStore, budget: Budget, seed: int, command: str, protocol:
     report = StudyReport(
         study="recipe",
         title=f"Branch collapse: stage-1 recipes at the {budget.name} budget",
+        protocol=protocol,
         budget=budget,
         seed=seed,
         command=command,
         tables=[
             Table(
-                f"PSNR gain over the input (dB, protocol {protocol!r}, factor given), one value per seed ({seeds}); "
-                f"learned = branch runs gaining at least {LEARNED_DB} dB; collapsed = branch runs whose output stays "
-                "within 1e-3 (a quarter of a grey level) of the input",
+                f"PSNR gain over the input (dB, {protocol_label(protocol)}; factor given), one value per seed "
+                f"({seeds}); learned = branch runs gaining at least {LEARNED_DB} dB; collapsed = branch runs whose "
+                "output stays within 1e-3 (a quarter of a grey level) of the input",
                 ["recipe", "switches", *FACTORS, "learned", "collapsed"],
                 rows,
             ),

@@ -1,5 +1,8 @@
 """A study's outputs: ``<study>.json`` (every cell), ``<study>.md`` (the tables) and ``<study>.png`` (bar plots).
 
+A report of scores names its metric protocol (``zoo.data.metrics.protocols``) under its title, in words generated
+from the protocol object, and its tables' captions carry the protocol's short label.
+
 matplotlib is imported only inside :func:`write_plot`, never by ``import zoo`` or ``import zoo.benchmarks``.
 """
 
@@ -8,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from zoo.data.metrics.protocols import protocol_description
 
 from .budgets import Budget
 from .cells import hardware
@@ -44,7 +49,11 @@ class PlotPanel:
 
 @dataclass
 class StudyReport:
-    """What a study produced: tables, plot panels, notes, and every cell record."""
+    """What a study produced: tables, plot panels, notes, and every cell record.
+
+    ``protocol`` names the metric protocol of its scores (None for a study without PSNR/SSIM, e.g. speed);
+    ``hardware`` is the machine the cells ran on when it is not the current one (a report rebuilt from its JSON).
+    """
 
     study: str
     title: str
@@ -57,18 +66,27 @@ class StudyReport:
     cells: list[dict[str, Any]] = field(default_factory=list)
     skipped: int = 0
     computed: int = 0
+    protocol: str | None = None
+    hardware: dict[str, Any] | None = None
+
+    def machine(self) -> dict[str, Any]:
+        """The hardware record of the report: the given one, else the current machine's."""
+        return self.hardware or hardware()
 
     def markdown(self) -> str:
-        """The whole report as Markdown (title, settings, tables, notes)."""
-        hw = hardware()
+        """The whole report as Markdown (title, settings, metric protocol, tables, notes)."""
+        hw = self.machine()
         lines = [
             f"## {self.title}",
             "",
             f"Command: `{self.command}`  ",
             f"Budget: `{self.budget.name}`, seed {self.seed}; hardware: {hw['cpu']} ({hw['cpu_count']} cores, "
-            f"{hw['torch_threads']} torch threads){', GPU ' + hw['gpu'] if hw['gpu'] else ''}; torch {hw['torch']}.",
-            "",
+            f"{hw['torch_threads']} torch threads){', GPU ' + hw['gpu'] if hw['gpu'] else ''}; torch {hw['torch']}."
+            + ("  " if self.protocol else ""),
         ]
+        if self.protocol:
+            lines.append(f"Scores: PSNR (dB) and SSIM under the {protocol_description(self.protocol)}.")
+        lines.append("")
         for table in self.tables:
             lines += [table.markdown(), ""]
         if self.notes:
@@ -146,7 +164,8 @@ def write_report(report: StudyReport, out_dir: str | Path) -> dict[str, Path]:
         "command": report.command,
         "budget": report.budget.as_dict(),
         "seed": report.seed,
-        "hardware": hardware(),
+        "protocol": report.protocol,
+        "hardware": report.machine(),
         "tables": [{"caption": t.caption, "headers": t.headers, "rows": t.rows} for t in report.tables],
         "notes": report.notes,
         "cells": report.cells,
