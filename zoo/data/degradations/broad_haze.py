@@ -85,7 +85,7 @@ def haze_veil(params: dict[str, Any], image: np.ndarray | None = None, depth: np
 
     Args:
         params: A haze parameter dict (``paper``: ``airlight``, ``beta``, ``depth`` name; ``broad``: see module doc).
-        image: The HxWx3 float32 image the haze is applied to. Needed by the image-derived ``"cap"`` proxy; without
+        image: The clean HxWx3 float32 image (mixtures take the depth from it). Needed by the ``"cap"`` proxy; without
             it the other proxies are evaluated on a 64x64 grid (they do not depend on the image size).
         depth: The depth map that was passed instead of a proxy (``params["depth"] == "given"``).
     """

@@ -146,7 +146,7 @@ class Mixed:
             if name == "haze" and depth is not None:
                 p["depth"] = depth
             elif name == "haze" and isinstance(self.degradations[name], BroadHaze):
-                p["depth"] = self.degradations[name].scene_depth(clean, p)  # depth of the scene, not of the rain
+                p["depth"] = self.degradations[name].scene_depth(clean, p)  # the clean scene's depth, even after rain
             image = self.degradations[name].apply(image, **p)
         return np.clip(image, 0.0, 1.0).astype(np.float32)
 
