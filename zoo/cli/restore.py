@@ -16,11 +16,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Attach this command's arguments."""
     parser.add_argument("inputs", nargs="*", metavar="INPUT", help="image files, folders (searched recursively), globs")
     parser.add_argument("-o", "--output", required=True, help="output folder, or a file name for a single input")
-    parser.add_argument("-m", "--model", help="model name or architecture.tag (default: the first shipped rmbn tag)")
+    parser.add_argument("-m", "--model", help="model name or architecture.tag (default: the shipped rmbn default)")
     parser.add_argument("--checkpoint", help="weights file to load into --model instead of its shipped weights")
     parser.add_argument("--factor", help="run only this factor's branch (rain, blur, jpeg, haze; mbn needs one)")
     parser.add_argument("--tile", type=int, help="tile size in pixels for large images (default: whole image)")
     parser.add_argument("--overlap", type=int, default=32, help="overlap between tiles in pixels (default 32)")
+    parser.add_argument(
+        "--max-memory",
+        type=float,
+        metavar="GIB",
+        help="memory budget of one forward pass in GiB (default 8); larger images are tiled automatically",
+    )
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     parser.add_argument("--dtype", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast precision")
     parser.add_argument(
@@ -60,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             dtype=args.dtype,
             save_steps=args.save_steps,
             checkpoint=args.checkpoint,
+            max_memory=args.max_memory,
         )
         if args.sample:
             return _run_sample(restorer, args.sample, output)

@@ -14,6 +14,7 @@ from torch import nn
 
 from .image_io import array_to_pil, from_rgb, pil_to_array, to_rgb
 from .loading import LoadedModel, load_model
+from .memory import auto_tile
 from .tiling import tiled_forward
 
 __all__ = ["DTYPES", "RANGE_TOLERANCE", "RESTORED", "Restorer", "check_input_values", "restore", "resolve_device"]
@@ -50,6 +51,8 @@ def check_input_values(x: torch.Tensor) -> None:
     Raises:
         ValueError: Non-finite values, or values outside [-tolerance, 1 + tolerance].
     """
+    if x.numel() == 0:
+        raise ValueError(f"the image is empty (shape {tuple(x.shape)}); give at least one image of at least 1x1 pixel")
     finite = torch.isfinite(x)
     if not finite.all():
         bad = int((~finite).any(dim=1).sum())
@@ -74,6 +77,8 @@ class Restorer:
         dtype: ``"fp32"`` (default), ``"bf16"`` or ``"fp16"``: the autocast precision.
         save_steps: Also return the recurrent model's per-step outputs (``rmbn``/``cascade``: after J, H, B, R).
         checkpoint: Weights file for a named model instead of its shipped weights.
+        max_memory: Memory budget of one forward pass in GiB (default 8; see :mod:`zoo.inference.memory`). Without
+            ``tile``, an image whose estimated need is above it is restored in tiles that fit, with a warning.
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class Restorer:
         dtype: str = "fp32",
         save_steps: bool = False,
         checkpoint: str | Path | None = None,
+        max_memory: float | None = None,
     ) -> None:
         if dtype not in DTYPES:
             raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)}")
@@ -98,6 +104,7 @@ class Restorer:
         self.overlap = overlap
         self.dtype = dtype
         self.save_steps = save_steps
+        self.max_memory = max_memory
         self._call_kwargs = self._check_call()
         self._check_tiling()
         if dtype != "fp32" and self.loaded.info is not None and not self.loaded.info.supports_bf16:
@@ -179,7 +186,8 @@ class Restorer:
             raise ValueError(f"expected a float batch with values in [0, 1], got dtype {x.dtype}")
         x = x.float()
         check_input_values(x)
-        outputs = tiled_forward(self._run, x, self.tile, self.overlap, self.loaded.size_multiple)
+        tile = self.tile if self.tile is not None else self._memory_tile(x)
+        outputs = tiled_forward(self._run, x, tile, self.overlap, self.loaded.size_multiple)
         for key, value in outputs.items():
             if not torch.isfinite(value).all():
                 raise RuntimeError(
@@ -187,6 +195,21 @@ class Restorer:
                     + (f" in {self.dtype}; use dtype='fp32'" if self.dtype != "fp32" else "; the weights may be broken")
                 )
         return {key: value.clamp(0.0, 1.0) for key, value in outputs.items()}
+
+    def _memory_tile(self, x: torch.Tensor) -> int | None:
+        """A tile size when a whole-image forward pass would exceed the memory budget (see ``zoo.inference.memory``)."""
+        info = self.loaded.info
+        return auto_tile(
+            self.loaded.module,
+            self._call_kwargs,
+            x,
+            name=self.name,
+            multiple=self.loaded.size_multiple,
+            overlap=self.overlap,
+            device=self.device,
+            max_memory=self.max_memory,
+            tiling=info.tiling if info is not None else "supported",
+        )
 
     def restore_array(self, array: np.ndarray) -> dict[str, np.ndarray]:
         """Restore an (H, W[, C]) uint8/uint16/float array; every output has the input's shape and dtype."""
@@ -238,6 +261,7 @@ def restore(
     dtype: str = "fp32",
     save_steps: bool = False,
     checkpoint: str | Path | None = None,
+    max_memory: float | None = None,
 ) -> Any:
     """Restore an image of unknown degradation and return it as the same kind of object.
 
@@ -246,7 +270,7 @@ def restore(
             (H, W, 1|2|3|4) of uint8, uint16 or float in [0, 1], or a tensor (C, H, W) / (B, C, H, W) with C in
             {1, 3, 4}, uint8 or float in [0, 1]. Gray is restored as RGB and converted back (ITU-R 601 luma); alpha
             is kept as is. Any height and width.
-        model: None (the first shipped R-MBN tag), a name (``"identity"``), a tag (``"rmbn.synth4"``), a config
+        model: None (the default R-MBN weights), a name (``"identity"``), a tag (``"rmbn.synth4"``), a config
             dict, or an ``nn.Module`` (put in eval mode and moved to ``device``). Named models are cached.
         factor: Degradation factor branch to run (required by ``mbn``; optional for ``rmbn``).
         tile: Tile size in pixels for large images (None: one pass). See :mod:`zoo.inference.tiling` for which
@@ -256,6 +280,7 @@ def restore(
         dtype: Autocast precision: ``"fp32"``, ``"bf16"`` or ``"fp16"``.
         save_steps: Also return the per-step images of a recurrent model (``rmbn``: after J, H, B, R).
         checkpoint: Weights file to load into a named model instead of its shipped weights.
+        max_memory: Memory budget of one forward pass in GiB (default 8): larger images are tiled automatically.
 
     Returns:
         The restored image, same kind, shape and dtype as ``image``, values clamped to [0, 1] (or 0..255 / 0..65535).
@@ -264,7 +289,7 @@ def restore(
     Raises:
         zoo.inference.loading.NoShippedWeightsError: ``model`` is None and no R-MBN weights ship yet.
     """
-    restorer = Restorer(model, factor, tile, overlap, device, dtype, save_steps, checkpoint)
+    restorer = Restorer(model, factor, tile, overlap, device, dtype, save_steps, checkpoint, max_memory)
     if isinstance(image, Image.Image):
         array, mode = pil_to_array(image)
         outputs = {key: array_to_pil(value, mode) for key, value in restorer.restore_array(array).items()}
