@@ -1,3 +1,3 @@
 """MBN family models (``zoo.models``); importing this package registers them in ``zoo.registry.MODELS``."""
 
-from . import mbn, rmbn  # noqa: F401
+from . import detector, mbn, rmbn  # noqa: F401

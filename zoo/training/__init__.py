@@ -3,12 +3,14 @@
 Not imported by ``import zoo``: it pulls in mmengine's runner.
 """
 
-from . import data, loops, optim, preprocessor, samplers, trainer_model
+from . import data, detector_data, detector_trainer, loops, optim, preprocessor, samplers, trainer_model
 from .runner import build_runner, list_configs, load_config
 
 __all__ = [
     "build_runner",
     "data",
+    "detector_data",
+    "detector_trainer",
     "list_configs",
     "load_config",
     "loops",

@@ -156,6 +156,7 @@ class ValidationPairs(Dataset):
         crop: Centre-crop size.
         count: Images per factor.
         seed: Seed of the degradation parameters.
+        preset: Synthesis preset (``"paper"`` or ``"broad"``).
     """
 
     def __init__(
@@ -165,6 +166,7 @@ class ValidationPairs(Dataset):
         crop: int = 128,
         count: int = 4,
         seed: int = 1234,
+        preset: str = "paper",
     ) -> None:
         from zoo.data.degradations import degrade
 
@@ -176,7 +178,7 @@ class ValidationPairs(Dataset):
                 top, left = (image.shape[0] - crop) // 2, (image.shape[1] - crop) // 2
                 clean = np.ascontiguousarray(image[top : top + crop, left : left + crop])
                 spec = "random" if factor == "mixed" else [factor]
-                degraded, _ = degrade(clean, spec, seed=seed + 1000 * f_index + i)
+                degraded, _ = degrade(clean, spec, seed=seed + 1000 * f_index + i, preset=preset)
                 self.items.append((degraded.astype(np.float32), clean.astype(np.float32), factor))
         self.metainfo = {"factors": list(factors)}
 

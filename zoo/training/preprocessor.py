@@ -15,7 +15,17 @@ class DegradeOnTheFly(BaseDataPreprocessor):
     Batches whose samples say ``degraded=True`` (validation pairs) pass through unchanged. Every batch's random
     parameters come from a generator seeded with the samples' indices, so a resumed run and a straight run see
     identical inputs.
+
+    Args:
+        preset: Synthesis preset of ``zoo.data.degradations`` (``"paper"`` or ``"broad"``).
+        **kwargs: Passed to ``BaseDataPreprocessor``.
     """
+
+    def __init__(self, preset: str = "paper", **kwargs) -> None:
+        from zoo.data.degradations.presets import check_preset
+
+        super().__init__(**kwargs)
+        self.preset = check_preset(preset)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Return ``dict(inputs=degraded, data_samples=...)`` on the model's device."""
@@ -30,9 +40,12 @@ class DegradeOnTheFly(BaseDataPreprocessor):
         factors = list(samples["factor"])
         spec = lambda f: "random" if f == "mixed" else [f]  # noqa: E731 - "mixed": 1..4 random factors per sample
         if len(set(factors)) == 1:
-            degraded, _ = degrade_batch(inputs, spec(factors[0]), generator=generator)
+            degraded, _ = degrade_batch(inputs, spec(factors[0]), generator=generator, preset=self.preset)
         else:
-            parts = [degrade_batch(inputs[i : i + 1], spec(f), generator=generator)[0] for i, f in enumerate(factors)]
+            parts = [
+                degrade_batch(inputs[i : i + 1], spec(f), generator=generator, preset=self.preset)[0]
+                for i, f in enumerate(factors)
+            ]
             degraded = torch.cat(parts)
         data["inputs"] = degraded.clamp(0, 1)
         return data

@@ -1,4 +1,4 @@
-"""Datasets (registered in ``zoo.registry.DATASETS``): synthetic pairs, fixed test sets, real-dataset adapters.
+"""Datasets (registered in ``zoo.registry.DATASETS``): synthetic pairs, fixed and preset test sets, real data.
 
 Every dataset returns ``dict(inputs=degraded, data_samples=dict(gt=clean, factor=..., params=...))`` with (3, H, W)
 float32 tensors in [0, 1], a factor key string and the parameters as a JSON string (use
@@ -6,11 +6,13 @@ float32 tensors in [0, 1], a factor key string and the parameters as a JSON stri
 """
 
 from .common import PairDataset, make_sample, to_tensor
+from .preset_sets import PRESET_CASES, PresetTestSet, preset_cases
 from .real import DIDMDNPairs, GoProPairs, JPEGFolder, RESIDEPairs, parse_reside_name
 from .synthetic import TABLE4_SUBSETS, FixedTestSet, SyntheticPairs, load_images, table4_test_sets
 from .transforms import TASK_CROPS, augment, centre_crop, pyramid, random_crop, task_crop
 
 __all__ = [
+    "PRESET_CASES",
     "TABLE4_SUBSETS",
     "TASK_CROPS",
     "DIDMDNPairs",
@@ -18,6 +20,7 @@ __all__ = [
     "GoProPairs",
     "JPEGFolder",
     "PairDataset",
+    "PresetTestSet",
     "RESIDEPairs",
     "SyntheticPairs",
     "augment",
@@ -25,6 +28,7 @@ __all__ = [
     "load_images",
     "make_sample",
     "parse_reside_name",
+    "preset_cases",
     "pyramid",
     "random_crop",
     "table4_test_sets",

@@ -1,0 +1,197 @@
+"""Training and validation samples of the factor detector, synthesised from clean photos, and shards of them on disk.
+
+One sample: a clean photo rescaled by a random factor and cropped to a random size, degraded, rounded to 8 bits (as
+a user's photo is), then reduced to the detector's views and statistics (``zoo.models.detector.detector_inputs``),
+with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
+
+- 70 %: a ``broad`` mixture of 0 to 4 factors in random order;
+- 15 %: a ``paper`` mixture of 1 to 4 factors;
+- 15 %: only a camera-quality JPEG (quality 70-95, counted as clean).
+
+A third of the images without a JPEG factor are then saved as a camera JPEG (quality 75-95), as most photos are.
+
+Writing shards once (``python -m zoo.training.detector_data OUT --count N``) spends the synthesis cost once;
+training then reads them (``DetectorShards``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from zoo.registry import DATASETS
+
+__all__ = ["DetectorSamples", "DetectorShards", "detector_sample", "write_shards"]
+
+_SCALE = (0.3, 1.0)
+_SIZE = (128, 448)
+_MIN_PHOTO = 128
+
+
+def _random_view(photo: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    import cv2
+
+    scale = rng.uniform(*_SCALE)
+    height, width = photo.shape[:2]
+    scale = max(scale, _MIN_PHOTO / min(height, width))
+    if scale < 1:
+        photo = cv2.resize(photo, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    height, width = photo.shape[:2]
+    crop_h = min(height, int(rng.integers(_SIZE[0], _SIZE[1] + 1)))
+    crop_w = min(width, int(rng.integers(_SIZE[0], _SIZE[1] + 1)))
+    top, left = int(rng.integers(height - crop_h + 1)), int(rng.integers(width - crop_w + 1))
+    crop = photo[top : top + crop_h, left : left + crop_w]
+    if rng.random() < 0.5:
+        crop = crop[:, ::-1]
+    return np.ascontiguousarray(crop, dtype=np.float32)
+
+
+def _camera_jpeg(image: np.ndarray, rng: np.random.Generator, low: int) -> np.ndarray:
+    from zoo.data.degradations.broad_jpeg import BroadJPEG
+
+    return BroadJPEG().apply(image, quality=int(rng.integers(low, 96)), subsampling="4:2:0")
+
+
+def detector_sample(photo: np.ndarray, seed: int) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict]:
+    """One degraded 8-bit image of a clean photo with its labels.
+
+    Returns:
+        ``(image uint8 HxWx3, present, severity, params)``; ``present`` and ``severity`` map every factor to a
+        float (see ``zoo.data.labels.factor_labels``).
+    """
+    from zoo.data.degradations import degrade
+    from zoo.data.labels import factor_labels
+
+    rng = np.random.default_rng(seed)
+    clean = _random_view(photo, rng)
+    draw = rng.random()
+    if draw < 0.15:
+        degraded, params = _camera_jpeg(clean, rng, 70), {"factors": [], "camera_jpeg": True}
+        preset = "broad"
+    else:
+        preset = "paper" if draw < 0.3 else "broad"
+        degraded, params = degrade(clean, "random", seed=int(rng.integers(2**31)), preset=preset)
+        if "jpeg" not in params["factors"] and rng.random() < 1 / 3:
+            degraded = _camera_jpeg(np.clip(degraded, 0, 1), rng, 75)
+            params["camera_jpeg"] = True
+    present, severity = factor_labels(params, clean, preset=preset)
+    image = (np.clip(degraded, 0, 1) * 255).round().astype(np.uint8)
+    return image, present, severity, params
+
+
+def _as_example(image: np.ndarray, present: dict, severity: dict) -> dict[str, Any]:
+    from zoo.models.detector import DETECTOR_FACTORS, detector_inputs
+
+    x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+    views, stats = detector_inputs(x)
+    return {
+        "views": (views[0] * 255).round().to(torch.uint8),
+        "stats": stats[0],
+        "present": torch.tensor([present[f] for f in DETECTOR_FACTORS]),
+        "severity": torch.tensor([severity[f] for f in DETECTOR_FACTORS]),
+    }
+
+
+@DATASETS.register_module()
+class DetectorSamples(Dataset):
+    """Detector samples synthesised on the fly; sample ``i`` is always the same.
+
+    Args:
+        source: Clean photos: ``"train"``, ``"validation"``, ``"dead_leaves"`` or a folder of training photos
+            (``zoo.training.data.load_clean_images``); test photos are refused.
+        length: Number of samples.
+        seed: Base seed.
+    """
+
+    def __init__(self, source: str = "train", length: int = 1000, seed: int = 0) -> None:
+        from zoo.data.splits import check_training_folder
+        from zoo.training.data import TRAINING_SOURCES, load_clean_images
+
+        if source in ("test", "samples"):
+            raise ValueError("the detector is not trained or validated on test photos; use train or validation")
+        if source not in (*TRAINING_SOURCES, "validation"):
+            check_training_folder(source)
+        self.photos = [p for p in load_clean_images(source, _MIN_PHOTO) if min(p.shape[:2]) >= _MIN_PHOTO]
+        self.length, self.seed = int(length), int(seed)
+        self.metainfo = {"source": source}
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        rng = np.random.default_rng((self.seed, index))
+        photo = self.photos[int(rng.integers(len(self.photos)))]
+        image, present, severity, _ = detector_sample(photo, int(rng.integers(2**31)))
+        example = _as_example(image, present, severity)
+        return {"inputs": example.pop("views"), "data_samples": example}
+
+
+@DATASETS.register_module()
+class DetectorShards(Dataset):
+    """Detector samples read from the ``.npz`` shards written by :func:`write_shards`.
+
+    Args:
+        folder: The shard folder.
+    """
+
+    def __init__(self, folder: str) -> None:
+        paths = sorted(Path(folder).glob("shard_*.npz"))
+        if not paths:
+            raise FileNotFoundError(
+                f"no detector shards (shard_*.npz) in {folder}; write them with python -m zoo.training.detector_data"
+            )
+        parts = [np.load(path) for path in paths]
+        self.arrays = {key: np.concatenate([part[key] for part in parts]) for key in parts[0].files}
+        self.metainfo = {"folder": str(folder)}
+
+    def __len__(self) -> int:
+        return len(self.arrays["views"])
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        sample = {key: torch.from_numpy(np.asarray(values[index])) for key, values in self.arrays.items()}
+        return {"inputs": sample.pop("views"), "data_samples": sample}
+
+
+def write_shards(out: str | Path, source: str, count: int, seed: int, shard_size: int = 500, start: int = 0) -> None:
+    """Write samples ``start .. count - 1`` of ``DetectorSamples(source, count, seed)`` as shards of ``shard_size``.
+
+    Existing shards are kept, so an interrupted run continues where it stopped.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = DetectorSamples(source, count, seed)
+    for first in range(start, count, shard_size):
+        path = out / f"shard_{first // shard_size:05d}.npz"
+        if path.is_file():
+            continue
+        items = [dataset[i] for i in range(first, min(first + shard_size, count))]
+        arrays = {"views": np.stack([item["inputs"].numpy() for item in items])}
+        for key in ("stats", "present", "severity"):
+            arrays[key] = np.stack([item["data_samples"][key].numpy() for item in items])
+        partial = path.with_suffix(".part.npz")
+        np.savez(partial, **arrays)
+        partial.replace(path)
+        print(f"wrote {path} ({len(items)} samples)", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m zoo.training.detector_data OUT --source train --count N [--seed S]``."""
+    parser = argparse.ArgumentParser(prog="python -m zoo.training.detector_data", description=__doc__.splitlines()[0])
+    parser.add_argument("out", help="folder for the shards")
+    parser.add_argument("--source", default="train", help="clean photos: train, validation, dead_leaves or a folder")
+    parser.add_argument("--count", type=int, required=True, help="number of samples")
+    parser.add_argument("--seed", type=int, default=0, help="base seed")
+    parser.add_argument("--shard-size", type=int, default=500, help="samples per shard file")
+    parser.add_argument("--start", type=int, default=0, help="first sample (split the work between processes)")
+    args = parser.parse_args(argv)
+    write_shards(args.out, args.source, args.count, args.seed, args.shard_size, args.start)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
