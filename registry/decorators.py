@@ -64,11 +64,22 @@ def register_model(name: str, info: ModelInfo, force: bool = False) -> Callable[
     return decorator
 
 
-def _domain_decorator(registry: Registry) -> Callable[..., Callable[[T], T]]:
-    def decorator_factory(name: str | None = None, force: bool = False) -> Callable[[T], T]:
+def _domain_decorator(registry: Registry) -> Callable[..., Any]:
+    def decorator_factory(name: Any = None, force: bool = False) -> Any:
+        if callable(name) and not isinstance(name, str):  # used bare, as @register_x without parentheses
+            return register(registry, force=force)(name)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(
+                f"register_{registry.name}(name=...) takes the name to register as a string, not "
+                f"{type(name).__name__}; write @register_{registry.name}('my_name') or @register_{registry.name}"
+            )
         return register(registry, name=name, force=force)
 
-    decorator_factory.__doc__ = f"Register a class or builder function in the ``{registry.name}`` registry."
+    decorator_factory.__doc__ = (
+        f"Register a class or builder function in the ``{registry.name}`` registry.\n\n"
+        f"Use as ``@register_{registry.name}('name')``, ``@register_{registry.name}()`` or bare "
+        f"``@register_{registry.name}`` (registered under the object's ``__name__``)."
+    )
     return decorator_factory
 
 

@@ -7,10 +7,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from zoo.blocks.durn_layers import build_norm, durn_conv
+from zoo.registry.arguments import check_width
 
 __all__ = ["DURN_PAPER", "DuRN", "conv_norm_relu", "pad_image", "scaled_width"]
 
 DURN_PAPER = "Liu, Suganuma, Sun, Okatani, CVPR 2019 (DuRN)"
+# Below this width every DuRN layer (at most 256 channels at width 1) is at the 4-channel floor of scaled_width.
+MIN_DURN_WIDTH = 1 / 256
 
 
 def scaled_width(channels: int, width: float) -> int:
@@ -20,8 +23,7 @@ def scaled_width(channels: int, width: float) -> int:
         channels: Width of the paper-size network.
         width: Channel multiplier; 1.0 gives ``channels`` unchanged.
     """
-    if width <= 0:
-        raise ValueError(f"width must be positive, got {width}")
+    check_width(width, "DuRN", minimum=MIN_DURN_WIDTH)
     return max(4, 4 * round(channels * width / 4))
 
 

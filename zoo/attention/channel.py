@@ -12,6 +12,7 @@ from torch import nn
 from torch.autograd.function import once_differentiable
 
 from zoo.registry import register_attention
+from zoo.registry.arguments import check_count, check_positive
 
 __all__ = [
     "ChannelAttention",
@@ -105,6 +106,8 @@ class ChannelAttention(nn.Module):
 
     def __init__(self, channels: int, hidden: int) -> None:
         super().__init__()
+        check_count("channels", channels, type(self).__name__)
+        check_count("hidden", hidden, type(self).__name__)
         self.channels = channels
         self.fc = nn.Sequential(
             nn.Linear(channels * self.stats_per_channel, hidden),
@@ -168,6 +171,7 @@ class TVAttention(ChannelAttention):
 
     def __init__(self, channels: int, hidden: int, beta: float = 3.0, fused: bool = True) -> None:
         super().__init__(channels, hidden)
+        check_positive("beta", beta, type(self).__name__)
         self.beta = beta
         self.fused = fused
 

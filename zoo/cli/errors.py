@@ -9,6 +9,7 @@ to ``--debug``, which prints the traceback.
 
 import argparse
 import errno
+import re
 from typing import Any
 
 __all__ = ["CliError", "UsageError", "error_line", "usage_line"]
@@ -64,8 +65,11 @@ def usage_line(err: UsageError) -> str:
     return f"{err.prog}: error: {message} ({where}): run `{err.prog} --help` for the options"
 
 
-def _values(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> list[tuple[str, str]]:
-    """``(label, value)`` of every string given on the command line, labelled with its option (or bare)."""
+def _values(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> list[tuple[str, str, bool]]:
+    """``(label, text, by_name)`` of every value on the command line, labelled with its option (or bare).
+
+    Strings are found in a message by their text; numbers by their argument's name (``by_name``).
+    """
     options = {}
     if parser is not None:
         for action in parser._actions:
@@ -78,17 +82,21 @@ def _values(args: argparse.Namespace, parser: argparse.ArgumentParser | None) ->
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, str) and len(item) > 1:
                 label = f"{options[dest]} {item}" if dest in options else item
-                found.append((label, item))
+                found.append((label, item, False))
+            elif dest in options and item is not None and not isinstance(item, bool):  # numbers: found by name
+                # (the message names the argument, e.g. "max_memory must be ...")
+                found.append((f"{options[dest]} {item}", dest, True))
     return found
 
 
 def _where(message: str, args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> tuple[str, str]:
     """The command-line value the message is about (longest mentioned), else the first positional input."""
     values = _values(args, parser)
-    mentioned = [(label, value) for label, value in values if value in message]
+    words = set(re.findall(r"\w+", message.replace("-", "_")))
+    mentioned = [(label, text) for label, text, by_name in values if (text in words if by_name else text in message)]
     if mentioned:
         return max(mentioned, key=lambda pair: len(pair[1]))
-    positional = [(label, value) for label, value in values if label == value]
+    positional = [(label, text) for label, text, by_name in values if label == text]
     if positional:
         return positional[0]
     return f"zoo {args.command}", ""

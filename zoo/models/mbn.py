@@ -37,6 +37,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from zoo.registry import BLOCKS, BRANCHES, ModelInfo, register_model
+from zoo.registry.arguments import check_count, check_width
 
 from .padding import crop, pad_to_multiple
 from .pyramid import build_pyramid, upscale2
@@ -49,6 +50,10 @@ FACTORS = ("rain", "blur", "jpeg", "haze")
 # (k1, dilation, k2) of the stem blocks M1..M5 and of the extra blocks M6..M8 of the output stack.
 STEM_BLOCKS = ((3, 2, 3), (5, 1, 3), (3, 2, 5), (5, 1, 5), (7, 1, 5))
 EXTRA_BLOCKS = ((7, 2, 5), (11, 1, 5), (11, 1, 5))
+
+
+# What a branch class says about how the model calls it (its ``mode`` class attribute; see zoo.branches).
+BRANCH_MODES = ("single", "recurrent", "multiscale")
 
 
 def scaled_width(channels: int, width: float) -> int:
@@ -145,10 +150,11 @@ class MBN(nn.Module):
     ) -> None:
         super().__init__()
         self.checkpointing = checkpointing
-        if rain_iters < 1:
-            raise ValueError(f"rain_iters must be at least 1, got {rain_iters}")
-        if width <= 0:
-            raise ValueError(f"width must be positive, got {width}")
+        owner = type(self).__name__
+        check_width(width, owner)
+        check_count("rain_iters", rain_iters, owner)
+        check_count("channels", channels, owner)
+        check_count("res_channels", res_channels, owner)
         self.positions = _parse_alignment(alignment)
         self.factors = tuple(f for f in FACTORS if f in self.positions)
         self.alignment = tuple(alignment)
@@ -190,6 +196,12 @@ class MBN(nn.Module):
         self.tails = nn.ModuleDict({f: BRANCHES.build(cfg) for f, cfg in tail_cfgs.items()})
         for factor in self.factors:
             head, tail = self.head(factor), self.tails[factor]
+            for side, branch in (("input", head), ("output", tail)):
+                if getattr(branch, "mode", None) not in BRANCH_MODES:
+                    raise ValueError(
+                        f"{factor}: the {side} branch {type(branch).__name__} has no valid 'mode' class attribute "
+                        f"(got {getattr(branch, 'mode', None)!r}); give the class mode = one of {BRANCH_MODES}"
+                    )
             tail_mode = "multiscale" if head.mode == "multiscale" else "single"
             if tail.mode != tail_mode:
                 raise ValueError(f"{factor}: a {head.mode} input branch needs a {tail_mode} output branch")
@@ -373,6 +385,7 @@ class MinimalMBN(MBN):
         residual_init: str = "default",
         branch_init: str = "default",
     ) -> None:
+        check_width(width, type(self).__name__)
         if input_widths not in MINIMAL_INPUT_WIDTHS:
             raise ValueError(f"input_widths must be one of {', '.join(MINIMAL_INPUT_WIDTHS)}, got {input_widths!r}")
         first, res, feat = (scaled_width(n, width) for n in MINIMAL_INPUT_WIDTHS[input_widths])
