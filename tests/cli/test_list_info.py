@@ -44,3 +44,27 @@ def test_info_counts_flops_per_branch_for_models_told_the_factor(capsys: pytest.
     out = capsys.readouterr().out
     for factor in ("rain", "blur", "jpeg", "haze"):
         assert f"({factor} branch)" in out
+
+
+def test_shipped_model_index_matches_the_registry() -> None:
+    """`zoo list` reads zoo/assets/models_index.json; regenerate it with `python -m zoo.cli.model_index`."""
+    from zoo.cli.model_index import build_index, read_index
+
+    assert read_index() == build_index(), "stale model index: run `python -m zoo.cli.model_index`"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["list"], ["list", "durn_*"], ["restore", "--help"]])
+def test_help_and_list_do_not_import_torch(argv: list[str]) -> None:
+    """Importing torch takes seconds on a small CPU; these commands must not need it (they start in well under 1 s)."""
+    code = (
+        "import sys\n"
+        "from zoo.cli.main import main\n"
+        "try:\n"
+        f"    status = main({argv!r})\n"
+        "except SystemExit as exit:\n"
+        "    status = exit.code\n"
+        "heavy = sorted({'torch', 'mmengine', 'numpy', 'gradio'} & set(sys.modules))\n"
+        "print('HEAVY', heavy, 'STATUS', status)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY [] STATUS 0" in out

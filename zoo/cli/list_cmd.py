@@ -1,6 +1,7 @@
 """``zoo list [PATTERN] [--pretrained] [--markdown]``: the registered models."""
 
 import argparse
+from typing import Any
 
 HELP = "list registered models (fnmatch PATTERN, e.g. 'durn_*') or shipped weights (--pretrained)"
 
@@ -18,25 +19,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List models."""
-    from zoo.registry import get_model_info, list_models
-
     if args.pretrained:
         return _list_weights(args.pattern)
-    names = list_models(args.pattern)
     if args.markdown:
         from zoo.cli.tables import models_markdown
+        from zoo.registry import list_models
 
-        print(models_markdown(names))
+        print(models_markdown(list_models(args.pattern)))
         return 0
-    for name in names:
-        info = get_model_info(name)
-        kind = "" if info.learned else " [classical]"
-        kind += " [oracle]" if info.oracle else f" [knows the {info.knows}]" if info.knows else ""
-        print(f"{name:24s} {info.task}{kind}")
+    infos = _model_infos(args.pattern)
+    for name, info in infos.items():
+        kind = "" if info["learned"] else " [classical]"
+        kind += " [oracle]" if info["oracle"] else f" [knows the {info['knows']}]" if info["knows"] else ""
+        print(f"{name:24s} {info['task']}{kind}")
+    names = list(infos)
     if not names:
         print(f"no model matches {args.pattern!r}")
         return 1
     return 0
+
+
+def _model_infos(pattern: str) -> dict[str, dict[str, Any]]:
+    """``{name: ModelInfo as a dict}`` of the matching architectures, from the shipped index when it is there."""
+    from zoo.cli.model_index import match, read_index
+
+    index = read_index()
+    if index is None:  # no index (e.g. a source tree without it): ask the registry, which imports every model
+        from zoo.registry import get_model_info, list_models
+
+        return {name: get_model_info(name).as_dict() for name in list_models(pattern)}
+    return {name: index[name] for name in match(index, pattern)}
 
 
 def _list_weights(pattern: str) -> int:

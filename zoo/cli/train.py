@@ -1,19 +1,33 @@
 """``zoo train CONFIG``: train with mmengine's Runner from a shipped config name or a config file."""
 
 import argparse
+from collections.abc import Sequence
 
 HELP = "train a model from a config (e.g. mbn_stage1, rmbn_stage2, mbn_stage1_tiny) with mmengine"
 
 
+class _ConfigOptions(argparse.Action):
+    """mmengine's ``DictAction`` (``KEY=VALUE`` pairs into a dict), imported only when the option is given."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[str] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from mmengine.config import DictAction
+
+        DictAction(self.option_strings, self.dest, nargs=self.nargs)(parser, namespace, values, option_string)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Attach this command's arguments."""
-    from mmengine.config import DictAction
-
     parser.add_argument("config", nargs="?", help="shipped config name or a .py/.yaml file (.py configs are code)")
     parser.add_argument(
         "--cfg-options",
         nargs="+",
-        action=DictAction,
+        action=_ConfigOptions,
         default={},
         metavar="KEY=VALUE",
         help="override config entries, e.g. model.net.width=0.5 train_cfg.max_iters=1000",
