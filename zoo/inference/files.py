@@ -1,11 +1,13 @@
 """Many files in, many files out: expand files/folders/globs, map them to output paths, restore one file."""
 
 import glob
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .animation import is_animated_gif, read_animation, write_animation
 from .image_io import IMAGE_SUFFIXES, read_image, write_image
 from .restore import RESTORED, Restorer
 
@@ -64,20 +66,31 @@ def plan_outputs(jobs: list[FileJob], output: Path) -> list[Path]:
     Raises:
         ValueError: Two inputs would write the same file, or an output would overwrite its input.
     """
-    if len(jobs) == 1 and output.suffix.lower() in _WRITABLE and not output.is_dir():
+    animated = [job.source.suffix.lower() == ".gif" and is_animated_gif(job.source) for job in jobs]
+    if len(jobs) == 1 and output.suffix.lower() in _WRITABLE | {".gif"} and not output.is_dir():
+        if animated[0] != (output.suffix.lower() == ".gif"):
+            raise ValueError(
+                f"{output}: {jobs[0].source} is an animated GIF, whose frames only a .gif file holds; write to a .gif "
+                "file or a folder"
+                if animated[0]
+                else f"{output}: a .gif output is for animated GIF inputs; write a still image as .png"
+            )
         targets = [output]
     else:
         targets = []
-        for job in jobs:
+        for job, moving in zip(jobs, animated, strict=True):
             relative = job.relative
-            if relative.suffix.lower() not in _WRITABLE:
+            if not moving and relative.suffix.lower() not in _WRITABLE:
                 relative = relative.with_suffix(".png")
             targets.append(output / relative)
     seen: dict[Path, Path] = {}
     for job, target in zip(jobs, targets, strict=True):
         key = target.resolve()
-        if key == job.source.resolve():
-            raise ValueError(f"{target}: the output would overwrite its input; choose another -o")
+        if key == job.source.resolve() or (target.exists() and os.path.samefile(target, job.source)):
+            raise ValueError(
+                f"{target}: the output is the input file itself (the same path, or a link to it), so writing it would "
+                "overwrite the input; choose another -o"
+            )
         if key in seen:
             raise ValueError(f"{seen[key]} and {job.source} would both be written to {target}; restore them separately")
         seen[key] = job.source
@@ -98,6 +111,8 @@ def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
     Returns:
         The paths written, the restored image first.
     """
+    if source.suffix.lower() == ".gif" and is_animated_gif(source):
+        return _restore_animation(restorer, source, target)
     image = read_image(source)
     outputs = restorer.restore_array(image.pixels)
     written = []
@@ -106,4 +121,18 @@ def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
             pixels = np.rint(pixels / 257.0).astype(np.uint8)
         path = target if key == RESTORED else step_path(target, index, key)
         written.append(write_image(path, pixels, image.save_options))
+    return written
+
+
+def _restore_animation(restorer: Restorer, source: Path, target: Path) -> list[Path]:
+    """Restore every frame of an animated GIF and write the restored animation (and one per recurrent step)."""
+    animation = read_animation(source)
+    per_key: dict[str, list[np.ndarray]] = {}
+    for frame in animation.frames:
+        for key, pixels in restorer.restore_array(frame).items():
+            per_key.setdefault(key, []).append(pixels)
+    written = []
+    for index, (key, frames) in enumerate(per_key.items()):
+        path = target if key == RESTORED else step_path(target, index, key)
+        written.append(write_animation(path, frames, animation.durations, animation.loop))
     return written

@@ -10,7 +10,9 @@ module converts PIL images, numpy arrays and files to that form and back to the 
   photo to 256 colours or to black and white would undo the restoration);
 - 16-bit PNG/TIFF files keep 16 bits (read with OpenCV, because Pillow reads 16-bit RGB PNG as 8 bits);
 - EXIF orientation is applied on reading (``PIL.ImageOps.exif_transpose``) and reset to "upright" on writing;
-- CMYK files are converted to RGB and their (CMYK) ICC profile is not carried over to the RGB result.
+- CMYK files are converted to RGB and their (CMYK) ICC profile is not carried over to the RGB result;
+- a file holding several frames is refused rather than restored as its first frame (an MPO photo's extra pictures
+  only warn); ``zoo restore`` restores animated GIFs frame by frame (:mod:`zoo.inference.animation`).
 """
 
 import warnings
@@ -21,6 +23,8 @@ from typing import Any
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .animation import check_frames
 
 __all__ = [
     "IMAGE_SUFFIXES",
@@ -206,6 +210,7 @@ def read_image(path: str | Path) -> ImageFile:
             opened = Image.open(path)
         with opened:
             _check_pixel_count(path, opened.size)
+            check_frames(opened, path)
             opened.load()
             fmt = opened.format
             exif = opened.getexif()
