@@ -15,6 +15,7 @@ from torch import nn
 from .image_io import array_to_pil, from_rgb, pil_to_array, to_rgb
 from .loading import LoadedModel, load_model
 from .memory import auto_tile
+from .precision import DTYPE_CHOICES, Precision, resolve_precision
 from .tiling import tiled_forward
 
 __all__ = ["DTYPES", "RANGE_TOLERANCE", "RESTORED", "Restorer", "check_input_values", "restore", "resolve_device"]
@@ -74,7 +75,9 @@ class Restorer:
         tile: Tile size for tiled inference (see :mod:`zoo.inference.tiling`), or None for one pass.
         overlap: Overlap between tiles, in pixels.
         device: ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
-        dtype: ``"fp32"`` (default), ``"bf16"`` or ``"fp16"``: the autocast precision.
+        dtype: ``"auto"`` (default: bf16 autocast on CUDA, and on CPUs with fast bf16 for shipped weights whose
+            card records that bf16 keeps their scores; fp32 otherwise; see :mod:`zoo.inference.precision`),
+            ``"fp32"``, ``"bf16"`` or ``"fp16"``. :attr:`precision` holds the choice and its reason.
         save_steps: Also return the recurrent model's per-step outputs (``rmbn``/``cascade``: after J, H, B, R).
         checkpoint: Weights file for a named model instead of its shipped weights.
         max_memory: Memory budget of one forward pass in GiB (default 8; see :mod:`zoo.inference.memory`). Without
@@ -88,13 +91,13 @@ class Restorer:
         tile: int | None = None,
         overlap: int = 32,
         device: str | torch.device = "cpu",
-        dtype: str = "fp32",
+        dtype: str = "auto",
         save_steps: bool = False,
         checkpoint: str | Path | None = None,
         max_memory: float | None = None,
     ) -> None:
-        if dtype not in DTYPES:
-            raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)}")
+        if dtype not in DTYPE_CHOICES:
+            raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPE_CHOICES)}")
         if tile is not None and tile < 1:
             raise ValueError(f"tile must be a positive number of pixels, got {tile}")
         self.device = resolve_device(device)
@@ -102,14 +105,23 @@ class Restorer:
         self.factor = factor
         self.tile = tile
         self.overlap = overlap
-        self.dtype = dtype
+        self.precision: Precision = self._resolve_precision(dtype, model, checkpoint)
+        self.dtype = self.precision.dtype
         self.save_steps = save_steps
         self.max_memory = max_memory
         self._call_kwargs = self._check_call()
         self._check_tiling()
-        if dtype != "fp32" and self.loaded.info is not None and not self.loaded.info.supports_bf16:
+        if self.dtype != "fp32" and self.loaded.info is not None and not self.loaded.info.supports_bf16:
             warnings.warn(f"{self.name} is not expected to give usable outputs in {dtype}; use fp32", stacklevel=2)
         self.loaded.module.to(self.device)
+
+    def _resolve_precision(self, dtype: str, model: Any, checkpoint: str | Path | None) -> Precision:
+        # only the package's own weights, loaded by name, carry a bf16 check that "auto" may trust
+        shipped = self.loaded.name if checkpoint is None and (model is None or isinstance(model, str)) else None
+        info = self.loaded.info
+        learned = info.learned if info is not None else True
+        supports_bf16 = info.supports_bf16 if info is not None else True
+        return resolve_precision(dtype, self.device, shipped, learned=learned, supports_bf16=supports_bf16)
 
     @property
     def name(self) -> str:
@@ -258,7 +270,7 @@ def restore(
     tile: int | None = None,
     overlap: int = 32,
     device: str | torch.device = "cpu",
-    dtype: str = "fp32",
+    dtype: str = "auto",
     save_steps: bool = False,
     checkpoint: str | Path | None = None,
     max_memory: float | None = None,
@@ -277,7 +289,8 @@ def restore(
             models tile seamlessly.
         overlap: Overlap between tiles in pixels.
         device: ``"cpu"`` or ``"cuda"``.
-        dtype: Autocast precision: ``"fp32"``, ``"bf16"`` or ``"fp16"``.
+        dtype: ``"auto"`` (bf16 where it is fast and the weights' card says it keeps their scores, else fp32; see
+            :mod:`zoo.inference.precision`), ``"fp32"``, ``"bf16"`` or ``"fp16"``.
         save_steps: Also return the per-step images of a recurrent model (``rmbn``: after J, H, B, R).
         checkpoint: Weights file to load into a named model instead of its shipped weights.
         max_memory: Memory budget of one forward pass in GiB (default 8): larger images are tiled automatically.
