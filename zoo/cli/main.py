@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "info": "zoo.cli.info",
     "degrade": "zoo.cli.degrade",
     "restore": "zoo.cli.restore",
+    "detect": "zoo.cli.detect",
     "export": "zoo.cli.export",
     "convert-reference": "zoo.cli.convert_reference",
     "train": "zoo.cli.train",

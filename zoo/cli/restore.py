@@ -30,7 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
     parser.add_argument("--dtype", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast precision")
     parser.add_argument(
-        "--save-steps", action="store_true", help="also write R-MBN's per-step images (after J, H, B, R)"
+        "--steps",
+        default="all",
+        help="R-MBN's steps: auto (default: the factor detector picks them; a photo with no degradation comes back "
+        "unchanged), all (the paper's chain J, H, B, R), or names such as jpeg,blur",
+    )
+    parser.add_argument(
+        "--save-steps", action="store_true", help="also write R-MBN's per-step images (the steps that ran)"
     )
     parser.add_argument(
         "--sample", metavar="NAME", help="restore a bundled degraded sample (e.g. coffee_haze) and print PSNR"
@@ -67,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             save_steps=args.save_steps,
             checkpoint=args.checkpoint,
             max_memory=args.max_memory,
+            steps=args.steps,
         )
         if args.sample:
             return _run_sample(restorer, args.sample, output)
@@ -89,6 +96,8 @@ def _run_sample(restorer: "Restorer", name: str, output: Path) -> int:
     print(f"sample:  {result.name} (clean original: {result.clean.name})")
     print(f"PSNR degraded vs clean: {result.psnr_degraded:6.2f} dB")
     print(f"PSNR restored vs clean: {result.psnr_restored:6.2f} dB ({gain:+.2f} dB)")
+    if restorer.plans:
+        print(f"steps:   {restorer.plans[0].describe()}")
     print(f"wrote:   {written[0]}" + (f" (+{len(written) - 1} step images)" if len(written) > 1 else ""))
     return 0
 
@@ -116,6 +125,8 @@ def _run_files(restorer: "Restorer", inputs: list[str], output: Path) -> int:
                 failed.append(job.source)
                 continue
         count += 1
+        if restorer.plans:
+            bar.write(f"{job.source}: {restorer.plans[0].describe()}", file=sys.stdout)
     where = targets[0] if len(targets) == 1 else output
     print(f"restored {count} image{'s' if count != 1 else ''} with {restorer.name} -> {where}")
     if failed:

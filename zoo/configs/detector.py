@@ -1,7 +1,7 @@
 # The factor detector (zoo.models.detector): presence and severity of rain, blur, JPEG and haze, trained on samples
 # of the `broad` and `paper` syntheses made from the training photos (zoo.training.detector_data) and validated on
 # samples made from the validation photos. On the fly by default; for long runs write shards once
-# (python -m zoo.training.detector_data OUT --count N) and set
+# (python -m zoo.training.write_detector_shards OUT --count N) and set
 # train_dataloader.dataset=dict(type="DetectorShards", folder=OUT).
 max_iters = 6000
 

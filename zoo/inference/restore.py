@@ -3,7 +3,8 @@
 import contextlib
 import inspect
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from .adaptive import Plan, parse_steps, plan_steps
 from .image_io import array_to_pil, from_rgb, pil_to_array, to_rgb
 from .loading import LoadedModel, load_model
 from .memory import auto_tile
@@ -82,6 +84,10 @@ class Restorer:
         checkpoint: Weights file for a named model instead of its shipped weights.
         max_memory: Memory budget of one forward pass in GiB (default 8; see :mod:`zoo.inference.memory`). Without
             ``tile``, an image whose estimated need is above it is restored in tiles that fit, with a warning.
+        steps: For recurrent MBN models without a factor (:mod:`zoo.inference.adaptive`): ``"auto"`` (default: the
+            steps whose factor the detector finds; none found, the image comes back unchanged), ``"all"`` (the
+            paper's always-on chain) or factor names (``"jpeg,blur"`` or a list). :attr:`plans` holds the plan of
+            each image of the last batch.
     """
 
     def __init__(
@@ -95,6 +101,7 @@ class Restorer:
         save_steps: bool = False,
         checkpoint: str | Path | None = None,
         max_memory: float | None = None,
+        steps: str | Sequence[str] | None = "all",
     ) -> None:
         if dtype not in DTYPE_CHOICES:
             raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPE_CHOICES)}")
@@ -110,6 +117,8 @@ class Restorer:
         self.save_steps = save_steps
         self.max_memory = max_memory
         self._call_kwargs = self._check_call()
+        self.steps = self._check_steps(steps)
+        self.plans: list[Plan] = []
         self._check_tiling()
         if self.dtype != "fp32" and self.loaded.info is not None and not self.loaded.info.supports_bf16:
             warnings.warn(f"{self.name} is not expected to give usable outputs in {dtype}; use fp32", stacklevel=2)
@@ -154,6 +163,21 @@ class Restorer:
             kwargs["return_steps"] = True
         return kwargs
 
+    def _check_steps(self, steps: str | Sequence[str] | None) -> str | tuple[str, ...] | None:
+        """The parsed ``steps`` for a recurrent MBN run as a chain; None when the model runs as it is."""
+        recurrent = hasattr(self.loaded.module, "check_steps") and self.factor is None
+        spec = parse_steps(steps)
+        if not recurrent:
+            if spec not in ("auto", "all"):
+                raise ValueError(
+                    f"steps ({steps!r}) choose the steps of R-MBN's recurrent chain; {self.name!r} has none"
+                    + (" when a factor is given" if self.factor is not None else "")
+                )
+            return None
+        if spec not in ("auto", "all"):
+            self.loaded.module.check_steps(spec)
+        return spec
+
     def _check_tiling(self) -> None:
         info = self.loaded.info
         if self.tile is None or info is None:
@@ -174,9 +198,10 @@ class Restorer:
         with torch.autocast(device_type=self.device.type, dtype=DTYPES[self.dtype], enabled=enabled):
             yield
 
-    def _run(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def _run(self, x: torch.Tensor, steps: tuple[str, ...] | None = None) -> dict[str, torch.Tensor]:
+        kwargs = self._call_kwargs if steps is None else {**self._call_kwargs, "steps": steps}
         with torch.no_grad(), self._precision():
-            out = self.loaded.module(x.to(self.device), **self._call_kwargs)
+            out = self.loaded.module(x.to(self.device), **kwargs)
         if self.save_steps:
             final, steps = out
             return {RESTORED: final.float(), **{name: step.float() for name, step in steps.items()}}
@@ -198,8 +223,16 @@ class Restorer:
             raise ValueError(f"expected a float batch with values in [0, 1], got dtype {x.dtype}")
         x = x.float()
         check_input_values(x)
-        tile = self.tile if self.tile is not None else self._memory_tile(x)
-        outputs = tiled_forward(self._run, x, tile, self.overlap, self.loaded.size_multiple)
+        if self.steps is None:
+            outputs = self._forward(x, None)
+        else:
+            module = self.loaded.module
+            self.plans = [plan_steps(x[i : i + 1], module.order, self.steps) for i in range(x.shape[0])]
+            if len({plan.steps for plan in self.plans}) == 1:
+                outputs = self._forward(x, self.plans[0].steps)
+            else:
+                parts = [self._forward(x[i : i + 1], plan.steps) for i, plan in enumerate(self.plans)]
+                outputs = {key: torch.cat([part[key] for part in parts]) for key in parts[0]}
         for key, value in outputs.items():
             if not torch.isfinite(value).all():
                 raise RuntimeError(
@@ -207,6 +240,13 @@ class Restorer:
                     + (f" in {self.dtype}; use dtype='fp32'" if self.dtype != "fp32" else "; the weights may be broken")
                 )
         return {key: value.clamp(0.0, 1.0) for key, value in outputs.items()}
+
+    def _forward(self, x: torch.Tensor, steps: tuple[str, ...] | None) -> dict[str, torch.Tensor]:
+        """The model's outputs for a batch that shares its steps, tiled when asked or when memory needs it."""
+        if steps == ():
+            return {RESTORED: x.clamp(0.0, 1.0)}  # nothing to remove: the image as it came
+        tile = self.tile if self.tile is not None else self._memory_tile(x)
+        return tiled_forward(partial(self._run, steps=steps), x, tile, self.overlap, self.loaded.size_multiple)
 
     def _memory_tile(self, x: torch.Tensor) -> int | None:
         """A tile size when a whole-image forward pass would exceed the memory budget (see ``zoo.inference.memory``)."""
@@ -274,6 +314,7 @@ def restore(
     save_steps: bool = False,
     checkpoint: str | Path | None = None,
     max_memory: float | None = None,
+    steps: str | Sequence[str] | None = "all",
 ) -> Any:
     """Restore an image of unknown degradation and return it as the same kind of object.
 
@@ -294,6 +335,8 @@ def restore(
         save_steps: Also return the per-step images of a recurrent model (``rmbn``: after J, H, B, R).
         checkpoint: Weights file to load into a named model instead of its shipped weights.
         max_memory: Memory budget of one forward pass in GiB (default 8): larger images are tiled automatically.
+        steps: R-MBN's steps without a factor: ``"auto"`` (the detector chooses; a clean image comes back
+            unchanged), ``"all"`` (the paper's chain) or factor names (``"jpeg,blur"``).
 
     Returns:
         The restored image, same kind, shape and dtype as ``image``, values clamped to [0, 1] (or 0..255 / 0..65535).
@@ -302,7 +345,7 @@ def restore(
     Raises:
         zoo.inference.loading.NoShippedWeightsError: ``model`` is None and no R-MBN weights ship yet.
     """
-    restorer = Restorer(model, factor, tile, overlap, device, dtype, save_steps, checkpoint, max_memory)
+    restorer = Restorer(model, factor, tile, overlap, device, dtype, save_steps, checkpoint, max_memory, steps)
     if isinstance(image, Image.Image):
         array, mode = pil_to_array(image)
         outputs = {key: array_to_pil(value, mode) for key, value in restorer.restore_array(array).items()}

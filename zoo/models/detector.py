@@ -170,6 +170,8 @@ class FactorDetector(nn.Module):
         self.crop_trunk = _trunk(channels)
         self.global_trunk = _trunk(channels)
         self.stats_norm = nn.BatchNorm1d(NUM_STATS, affine=False)  # running statistics learned in training
+        # Probability from which each factor counts as found; chosen on validation images, stored with the weights.
+        self.register_buffer("thresholds", torch.full((len(DETECTOR_FACTORS),), 0.5))
         features = channels[-1] * 2 + channels[-1] * 2 + NUM_STATS
         self.head = nn.Sequential(
             nn.Linear(features, hidden), nn.LeakyReLU(0.1), nn.Linear(hidden, 2 * len(DETECTOR_FACTORS))

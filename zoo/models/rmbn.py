@@ -80,15 +80,32 @@ class RecurrentMBN(MBN):
             raise ValueError(f"order {tuple(order)} repeats a factor")
         self.order = tuple(order)
 
-    def _chain(self, x: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+    def check_steps(self, steps: Sequence[str] | None) -> tuple[str, ...]:
+        """The steps to run, in chain order: all of ``self.order`` for None, else the named ones (any order given).
+
+        Raises:
+            ValueError: An unknown or repeated factor name.
+        """
+        if steps is None:
+            return self.order
+        if isinstance(steps, str):
+            raise ValueError(f"steps must be a sequence of factor names, got the string {steps!r}")
+        for factor in steps:
+            if factor not in self.order:
+                raise ValueError(f"unknown step {factor!r}; the chain's steps are {', '.join(self.order)}")
+        if len(set(steps)) != len(steps):
+            raise ValueError(f"steps {tuple(steps)} name a factor twice")
+        return tuple(f for f in self.order if f in steps)
+
+    def _chain(self, x: torch.Tensor, steps: Sequence[str] | None = None) -> list[tuple[str, torch.Tensor]]:
         """Every step's unclamped output; each step sees the previous one clamped and pads/crops on its own."""
-        steps = []
+        outputs = []
         current = x
-        for factor in self.order:
+        for factor in self.check_steps(steps):
             output = MBN.forward(self, current, factor)
-            steps.append((factor, output))
+            outputs.append((factor, output))
             current = torch.clamp(output, 0.0, 1.0)
-        return steps
+        return outputs
 
     def forward_steps(self, x: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
         """Every step's ``(factor, output)``, unclamped and with gradients (for the stage-2 fine-tuning loss).
@@ -103,7 +120,12 @@ class RecurrentMBN(MBN):
         return self._chain(x)
 
     def forward(
-        self, x: torch.Tensor, factor: str | None = None, return_steps: bool = False, all_scales: bool = False
+        self,
+        x: torch.Tensor,
+        factor: str | None = None,
+        return_steps: bool = False,
+        all_scales: bool = False,
+        steps: Sequence[str] | None = None,
     ) -> torch.Tensor | list[torch.Tensor] | tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Restore an image with unknown degradations, or with a known one as MBN does.
 
@@ -112,15 +134,17 @@ class RecurrentMBN(MBN):
             factor: None for the recurrent chain; a factor name to run only its branch pair (as :class:`MBN`).
             return_steps: With the chain, also return every step's output.
             all_scales: With a factor, as in :meth:`MBN.forward`.
+            steps: With the chain, the steps to run (run in chain order); None runs all of them, an empty list
+                none (the image comes back clamped and otherwise unchanged).
 
         Returns:
             The chain's final image clamped to [0, 1] (B, 3, H, W), or ``(final, {factor: step output})`` with
             ``return_steps`` (step outputs clamped to [0, 1], i.e. what the next step received).
         """
         if factor is not None:
-            if return_steps:
-                raise ValueError("return_steps applies to the recurrent chain; call without a factor")
+            if return_steps or steps is not None:
+                raise ValueError("return_steps and steps apply to the recurrent chain; call without a factor")
             return super().forward(x, factor, all_scales=all_scales)
-        steps = {f: torch.clamp(out, 0.0, 1.0) for f, out in self._chain(x)}
-        final = steps[self.order[-1]]
-        return (final, steps) if return_steps else final
+        outputs = {f: torch.clamp(out, 0.0, 1.0) for f, out in self._chain(x, steps)}
+        final = list(outputs.values())[-1] if outputs else torch.clamp(x, 0.0, 1.0)
+        return (final, outputs) if return_steps else final

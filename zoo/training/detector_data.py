@@ -10,7 +10,7 @@ with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
 
 A third of the images without a JPEG factor are then saved as a camera JPEG (quality 75-95), as most photos are.
 
-Writing shards once (``python -m zoo.training.detector_data OUT --count N``) spends the synthesis cost once;
+Writing shards once (``python -m zoo.training.write_detector_shards OUT --count N``) spends the synthesis cost once;
 training then reads them (``DetectorShards``).
 """
 
@@ -143,7 +143,8 @@ class DetectorShards(Dataset):
         paths = sorted(Path(folder).glob("shard_*.npz"))
         if not paths:
             raise FileNotFoundError(
-                f"no detector shards (shard_*.npz) in {folder}; write them with python -m zoo.training.detector_data"
+                f"no detector shards (shard_*.npz) in {folder}; write them with "
+                "python -m zoo.training.write_detector_shards"
             )
         parts = [np.load(path) for path in paths]
         self.arrays = {key: np.concatenate([part[key] for part in parts]) for key in parts[0].files}
@@ -180,8 +181,10 @@ def write_shards(out: str | Path, source: str, count: int, seed: int, shard_size
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m zoo.training.detector_data OUT --source train --count N [--seed S]``."""
-    parser = argparse.ArgumentParser(prog="python -m zoo.training.detector_data", description=__doc__.splitlines()[0])
+    """``python -m zoo.training.write_detector_shards OUT --source train --count N [--seed S]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m zoo.training.write_detector_shards", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("out", help="folder for the shards")
     parser.add_argument("--source", default="train", help="clean photos: train, validation, dead_leaves or a folder")
     parser.add_argument("--count", type=int, required=True, help="number of samples")
@@ -191,7 +194,3 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     write_shards(args.out, args.source, args.count, args.seed, args.shard_size, args.start)
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Adaptive R-MBN: run only the recurrent steps whose factor the detector finds, and say why.
+
+``steps="auto"`` (the default of ``zoo restore``) asks the factor detector (``zoo.models.detector``) for the
+probability of each factor on the whole image and runs the steps above their thresholds, in the chain's order
+(J->H->B->R). ``"all"`` is the paper's always-on chain; a list of factor names runs exactly those steps. When no
+factor is found the image comes back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import torch
+
+__all__ = ["DETECTOR_MODEL", "Plan", "detect_tensor", "load_detector", "parse_steps", "plan_steps"]
+
+DETECTOR_MODEL = "detector"  # the shipped detector weights (default tag of the architecture)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which recurrent steps run on one image, and why.
+
+    Attributes:
+        steps: Steps to run, in chain order.
+        mode: ``"auto"`` (chosen by the detector), ``"all"`` or ``"given"`` (named by the user).
+        probabilities: The detector's probability per factor (``"auto"`` only).
+        thresholds: The thresholds the probabilities were compared with (``"auto"`` only).
+    """
+
+    steps: tuple[str, ...]
+    mode: str
+    probabilities: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line: the steps that ran and the reason (probabilities against thresholds in ``"auto"`` mode)."""
+        if self.mode != "auto":
+            which = ", ".join(self.steps) if self.steps else "none"
+            return f"steps {which} ({'the whole chain' if self.mode == 'all' else 'as given'})"
+        found = [f"{f} {self.probabilities[f]:.2f}" for f in self.steps]
+        skipped = [f"{f} {p:.2f}" for f, p in self.probabilities.items() if f not in self.steps]
+        if not found:
+            return f"no degradation found (probabilities {', '.join(skipped)}): the image is unchanged"
+        return f"ran {', '.join(found)}; skipped {', '.join(skipped) or 'none'} (detector probabilities)"
+
+
+def parse_steps(steps: str | Sequence[str] | None) -> str | tuple[str, ...]:
+    """``"auto"``, ``"all"``, or a tuple of factor names from ``"jpeg,blur"`` / a sequence (validated later)."""
+    if steps is None:
+        return "auto"
+    if isinstance(steps, str):
+        if steps in ("auto", "all"):
+            return steps
+        names = tuple(name.strip() for name in steps.split(",") if name.strip())
+        if not names and steps.strip() not in ("", "none"):
+            raise ValueError(f"steps {steps!r}: expected auto, all, none or factor names such as jpeg,blur")
+        return names
+    return tuple(steps)
+
+
+@lru_cache(maxsize=2)
+def load_detector(name: str = DETECTOR_MODEL) -> torch.nn.Module:
+    """The shipped factor detector in eval mode (cached).
+
+    Raises:
+        RuntimeError: No detector weights ship with this installation.
+    """
+    from zoo.registry import create_model, list_pretrained
+
+    if not list_pretrained(f"{name.partition('.')[0]}*"):
+        raise RuntimeError(
+            "the adaptive default needs the factor detector's weights, which this installation lacks; restore with "
+            "--steps all (every step) or name the steps, e.g. --steps jpeg,blur"
+        )
+    return create_model(name, pretrained=True).eval()
+
+
+def detect_tensor(x: torch.Tensor, detector: torch.nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Probabilities and severities, each (B, 4) in the order of ``zoo.models.detector.DETECTOR_FACTORS``.
+
+    Args:
+        x: (B, 3, H, W) float in [0, 1], any size.
+        detector: A detector module; default the shipped one.
+    """
+    detector = detector or load_detector()
+    device = next(detector.parameters()).device
+    with torch.no_grad():
+        probabilities, severities = detector(x.to(device).float())
+    return probabilities.cpu(), severities.cpu()
+
+
+def plan_steps(
+    x: torch.Tensor, order: Sequence[str], steps: str | Sequence[str] | None, detector: torch.nn.Module | None = None
+) -> Plan:
+    """The plan for one image (1, 3, H, W): which of the chain's steps (``order``) run.
+
+    Args:
+        x: The whole image (the detector must see all of it, also when the restoration is tiled).
+        order: The chain's steps in order.
+        steps: ``"auto"``, ``"all"``, or factor names.
+        detector: For ``"auto"``; default the shipped detector.
+    """
+    from zoo.models.detector import DETECTOR_FACTORS
+
+    spec = parse_steps(steps)
+    if spec == "all":
+        return Plan(tuple(order), "all")
+    if spec != "auto":
+        unknown = [name for name in spec if name not in order]
+        if unknown:
+            raise ValueError(f"unknown step(s) {', '.join(unknown)}; the chain's steps are {', '.join(order)}")
+        return Plan(tuple(f for f in order if f in spec), "given")
+    detector = detector or load_detector()
+    probabilities, _ = detect_tensor(x[:1], detector)
+    thresholds = [float(t) for t in detector.thresholds]
+    found = {f: float(p) for f, p in zip(DETECTOR_FACTORS, probabilities[0].tolist(), strict=True)}
+    limits = dict(zip(DETECTOR_FACTORS, thresholds, strict=True))
+    chosen = tuple(f for f in order if f in found and found[f] >= limits[f])
+    return Plan(chosen, "auto", found, limits)
