@@ -8,6 +8,9 @@ is the hardware line: it names the machine that measured the cells, not the one 
 Run it from the folder the study command ran in (the JSON's ``--out`` must be the JSON's folder)::
 
     python -m zoo.benchmarks.rerender results/cpu/leaderboard.json results/cpu/ablation.json
+
+``recompute`` computes chosen cells again in the same way (the others from the JSON), which is how the tests check
+published cells against the current code.
 """
 
 import argparse
@@ -23,7 +26,7 @@ from .budgets import get_budget
 from .cells import CellStore, _file_name
 from .report import StudyReport, write_report
 
-__all__ = ["MissingCellError", "rerender"]
+__all__ = ["MissingCellError", "recompute", "rerender"]
 
 
 class MissingCellError(RuntimeError):
@@ -69,6 +72,29 @@ def _run_study(args: argparse.Namespace, work: Path, command: str) -> StudyRepor
     return runners[args.study](budget, args.seed, work, args.protocol, command, args.train_source)
 
 
+def _replay(summary: dict[str, Any], source: Path, work: Path, fresh: frozenset[str] = frozenset()) -> StudyReport:
+    """Run the study's code in ``work`` with the JSON's cells; only the cells in ``fresh`` are computed."""
+    args = _study_args(summary["command"])
+    cells = work / "cells"
+    cells.mkdir(parents=True)
+    for record in summary["cells"]:
+        if record["key"] not in fresh:
+            (cells / _file_name(record["key"])).write_text(json.dumps(record, indent=1) + "\n")
+    original_run = CellStore.run
+
+    def replay(store: CellStore, key: str, config: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> Any:
+        def missing() -> dict[str, Any]:
+            raise MissingCellError(f"cell {key!r} is not in {source}; run `{summary['command']}` to compute it")
+
+        return original_run(store, key, config, compute if key in fresh else missing)
+
+    CellStore.run = replay  # type: ignore[method-assign]
+    try:
+        return _run_study(args, work, summary["command"])
+    finally:
+        CellStore.run = original_run  # type: ignore[method-assign]
+
+
 def rerender(json_path: str | Path) -> dict[str, Path]:
     """Rewrite a study's report next to its JSON from the cells the JSON holds; returns the written paths.
 
@@ -89,28 +115,36 @@ def rerender(json_path: str | Path) -> dict[str, Path]:
     work = out / args.study
     if work.exists():
         raise FileExistsError(f"{work} exists; its cells would mix with those of {path}: move it away first")
-    cells = work / "cells"
-    cells.mkdir(parents=True)
-    original_run = CellStore.run
-
-    def replay(store: CellStore, key: str, config: dict[str, Any], compute: Callable[[], dict[str, Any]]) -> Any:
-        def missing() -> dict[str, Any]:
-            raise MissingCellError(f"cell {key!r} is not in {path}; run `{summary['command']}` to compute it")
-
-        return original_run(store, key, config, missing)
-
     try:
-        for record in summary["cells"]:
-            (cells / _file_name(record["key"])).write_text(json.dumps(record, indent=1) + "\n")
-        CellStore.run = replay  # type: ignore[method-assign]
-        report = _run_study(args, work, summary["command"])
+        report = _replay(summary, path, work)
     finally:
-        CellStore.run = original_run  # type: ignore[method-assign]
         shutil.rmtree(work)
-    if report.computed:
-        raise MissingCellError(f"{report.computed} cell(s) of {path} were computed; nothing should be")
     report.hardware = summary["hardware"]
     return write_report(report, out)
+
+
+def recompute(json_path: str | Path, keys: list[str], scratch: str | Path) -> dict[str, dict[str, Any]]:
+    """Compute some cells of a study again with the study's own code, every other cell taken from its JSON.
+
+    This is how a published cell is checked: the test sets, models and scoring are the ones the study command
+    uses now, so a change that moves the number shows up as a difference from the JSON's record.
+
+    Args:
+        json_path: The study's ``<study>.json``.
+        keys: Cell keys to recompute (``t3_blur_rmbn@rmbn.synth4-521ba746``, ``train_none``, ...).
+        scratch: An empty folder for the study's test sets, training runs and cells.
+
+    Returns:
+        The new record of every key.
+    """
+    path = Path(json_path)
+    summary: dict[str, Any] = json.loads(path.read_text())
+    unknown = sorted(set(keys) - {record["key"] for record in summary["cells"]})
+    if unknown:
+        raise KeyError(f"{path} has no cell {', '.join(unknown)}")
+    work = Path(scratch) / summary["study"]
+    report = _replay(summary, path, work, frozenset(keys))
+    return {record["key"]: record for record in report.cells if record["key"] in keys}
 
 
 def main(argv: list[str] | None = None) -> int:
