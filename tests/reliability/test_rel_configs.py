@@ -27,7 +27,7 @@ def _train_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str
         ("model.net.widht=0.5", ["unexpected keyword argument 'widht'", "DuRNU"]),
         ("model.net.type=durn_uss", ["unknown model 'durn_uss'", "durn_us"]),
         ("model.loss.type=no_such_loss", ["no_such_loss is not in the zoo::loss registry"]),
-        ("model.net.width=abc", ["config durn_us_tiny", "str"]),
+        ("model.net.width=abc", ["width='abc' is not a usable width multiplier", "(durn_us_tiny)"]),
         ("train_dataloader.dataset.cropp=16", ["unexpected keyword argument 'cropp'", "TaskDatasets"]),
         ("train_dataloader.dataset.type=NoSuchDataset", ["NoSuchDataset is not in the zoo::dataset registry"]),
         ("optim_wrapper.optimizer.type=Adamm", ["unknown optimizer type 'Adamm'"]),

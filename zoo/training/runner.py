@@ -86,14 +86,55 @@ def load_config(name_or_path: str, cfg_options: dict[str, Any] | None = None) ->
         raise FileNotFoundError(f"config file not found: {path}")
     with _safe_yaml():
         try:
+            _check_yaml_top_level(path)
             cfg = Config.fromfile(str(path))
+        except ValueError as err:  # mmengine refuses "pkg::file" _base_ paths with a ValueError or an assertion
+            if str(err).startswith(str(path)) or "::" not in path.read_text(errors="replace"):
+                raise
+            raise ValueError(_package_base_message(path)) from err
         except yaml.YAMLError as err:
             raise ValueError(f"{path}: not a safe YAML config ({' '.join(str(err).split())})") from None
         except SyntaxError as err:
             raise ValueError(f"{path}: Python syntax error in the config ({' '.join(str(err).split())})") from None
+        except ImportError as err:  # custom_imports naming a module that is not installed
+            raise ValueError(
+                f"{path}: a module the config imports (custom_imports) cannot be imported ({_first_line(err)}); "
+                "install it, or fix or remove the name in custom_imports"
+            ) from None
+        except AssertionError as err:
+            if "::" in path.read_text(errors="replace"):
+                raise ValueError(_package_base_message(path)) from None
+            raise ValueError(
+                f"{path}: mmengine refused the config ({_first_line(err)}); check its _base_ and keys"
+            ) from None
     if cfg_options:
         cfg.merge_from_dict(cfg_options, allow_list_keys=True)
     return cfg
+
+
+def _package_base_message(path: Path) -> str:
+    return (
+        f"{path}: a _base_ written as 'package::file' needs an installed package of mmengine configs, and zoo's "
+        f"configs are plain files; write the file's path instead, e.g. _base_ = '{CONFIG_DIR / 'durn_us_tiny.py'}'"
+    )
+
+
+def _first_line(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return (text[:200] + "…" if len(text) > 200 else text) or type(err).__name__
+
+
+def _check_yaml_top_level(path: Path) -> None:
+    """A YAML config must be a mapping of keys (mmengine fails obscurely on a list or a scalar)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return
+    data = yaml.load(path.read_text(), Loader=_SafeYamlLoader)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ValueError(
+            f"{path}: the top level of a YAML config must be a mapping of keys (train_cfg: ..., model: ...), but "
+            f"this one is {kind}; write it as key: value lines"
+        )
 
 
 def _defaults(cfg: Config) -> dict[str, Any]:
