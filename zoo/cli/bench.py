@@ -1,7 +1,7 @@
 """``zoo bench STUDY``: the paper's tables and the branch-collapse study of the training recipe at a chosen budget.
 
-Studies: leaderboard, ablation, order, alignment, speed (the paper's tables) and recipe (which stage-1 recipe lets
-every branch learn).
+Studies: leaderboard, ablation, order, alignment, speed (the paper's tables), recipe (which stage-1 recipe lets
+every branch learn) and presets (generalisation: every entry on the paper and broad test sets).
 
 Each study writes ``OUT/<study>.json`` (every cell with config, budget, seed, hardware and time), ``OUT/<study>.md``
 and ``OUT/<study>.png``, prints the Markdown, and keeps finished cells in ``OUT/<study>/cells`` so that running the
@@ -17,7 +17,7 @@ HELP = (
     "at a budget: JSON, Markdown, PNG"
 )
 
-STUDIES = ("leaderboard", "ablation", "order", "alignment", "recipe", "speed")
+STUDIES = ("leaderboard", "ablation", "order", "alignment", "recipe", "speed", "presets")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +61,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="M",
         help="alignment: start no new candidate after M minutes and report what is done (run again to continue)",
     )
+    parser.add_argument(
+        "--entries",
+        nargs="+",
+        metavar="ENTRY",
+        help="presets: models to score, e.g. rmbn.synth4@auto rmbn.synth4@all mbn.synth4v3:haze@haze identity "
+        "(default: identity rmbn@auto rmbn@all rmbn@oracle)",
+    )
+    parser.add_argument(
+        "--presets", nargs="+", choices=["paper", "broad"], help="presets: test sets to score on (default both)"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not print the table at the end")
 
 
@@ -97,6 +107,12 @@ def run(args: argparse.Namespace) -> int:
         from zoo.benchmarks.leaderboard import parse_datasets, run_leaderboard
 
         report = run_leaderboard(budget, args.seed, work, args.protocol, command, parse_datasets(args.dataset))
+    elif args.study == "presets":
+        from zoo.benchmarks.presets import run_presets
+
+        report = run_presets(
+            budget, args.seed, work, args.protocol, command, args.entries, args.presets or ("paper", "broad")
+        )
     else:
         from zoo.benchmarks.latency import run_speed
 
@@ -129,4 +145,8 @@ def _argv(args: argparse.Namespace) -> list[str]:
         parts += ["--max-minutes", str(args.max_minutes)]
     for spec in args.dataset:
         parts += ["--dataset", spec]
+    if args.entries:
+        parts += ["--entries", *args.entries]
+    if args.presets:
+        parts += ["--presets", *args.presets]
     return parts
