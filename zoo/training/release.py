@@ -2,6 +2,7 @@
 
 import json
 import platform
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,20 @@ from zoo.training.cards import model_card
 from zoo.training.safe_checkpoint import checkpoint_config, load_training_checkpoint
 from zoo.training.trainer_model import settings_of_start
 
-__all__ = ["checkpoint_net_config", "evaluate_on_samples", "export_cascade", "export_release"]
+__all__ = ["check_release_name", "checkpoint_net_config", "evaluate_on_samples", "export_cascade", "export_release"]
+
+
+def check_release_name(name: str) -> None:
+    """Refuse a weights name that is not ``architecture.tag`` (it becomes a file name in the weights folder).
+
+    Raises:
+        ValueError: Naming the rule and an example.
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*\.[A-Za-z0-9][A-Za-z0-9_-]*", name):
+        raise ValueError(
+            f"weights name {name!r} is not architecture.tag; use the architecture, a dot and a tag of letters, "
+            "digits, '_' or '-', e.g. rmbn.mydata"
+        )
 
 
 def checkpoint_net_config(cfg: Config) -> tuple[str, dict[str, Any]]:
@@ -110,6 +124,7 @@ def export_release(
     Returns:
         The manifest entry.
     """
+    check_release_name(name)
     ckpt = load_training_checkpoint(checkpoint)  # weights_only=True; the stored config is read as data
     arch, net_config = checkpoint_net_config(Config(checkpoint_config(ckpt, str(checkpoint))))
     if name.partition(".")[0] != arch:
