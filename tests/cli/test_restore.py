@@ -52,11 +52,20 @@ def test_files_folders_and_globs_keep_names_and_formats(tmp_path: Path) -> None:
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         "a.png",
         "gray.png",
-        "sub/b.jpg",
+        "sub/b.png",  # JPEG inputs are written as PNG: no second round of compression
     ]
     assert np.array_equal(np.asarray(Image.open(out / "a.png")), np.asarray(Image.open(src / "a.png")))
-    assert Image.open(out / "sub" / "b.jpg").format == "JPEG"
+    assert np.array_equal(np.asarray(Image.open(out / "sub" / "b.png")), np.asarray(Image.open(src / "sub" / "b.jpg")))
     assert Image.open(out / "gray.png").mode == "L"
+
+
+def test_keep_jpeg_writes_jpeg_inputs_as_jpeg(tmp_path: Path) -> None:
+    _noise((20, 12)).save(tmp_path / "b.jpg")
+    assert main(["restore", str(tmp_path / "b.jpg"), "-o", str(tmp_path / "out"), "-m", "identity", "--keep-jpeg"]) == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.jpg"]
+    assert Image.open(tmp_path / "out" / "b.jpg").format == "JPEG"
+    assert main(["restore", str(tmp_path / "b.jpg"), "-o", str(tmp_path / "named.jpg"), "-m", "identity"]) == 0
+    assert Image.open(tmp_path / "named.jpg").format == "JPEG"  # a file name the user chose is kept
 
 
 def test_single_file_to_a_file_name_and_16_bit_depth(tmp_path: Path) -> None:
@@ -74,7 +83,7 @@ def test_exif_orientation_is_respected(tmp_path: Path) -> None:
     exif[0x0112] = 6  # stored sideways: rotate 90 degrees clockwise to view
     _noise((30, 20)).save(tmp_path / "side.jpg", exif=exif.tobytes())
     assert main(["restore", str(tmp_path / "side.jpg"), "-o", str(tmp_path / "out"), "-m", "identity"]) == 0
-    result = Image.open(tmp_path / "out" / "side.jpg")
+    result = Image.open(tmp_path / "out" / "side.png")
     assert result.size == (20, 30)
     assert result.getexif().get(0x0112, 1) == 1
 
@@ -94,14 +103,31 @@ def test_save_steps_writes_one_image_per_step(tmp_path: Path, fake_recurrent: st
     assert np.asarray(Image.open(tmp_path / "out" / "dark_step2_haze.png")).max() == round(0.2 * 255)
 
 
-def test_sample_prints_psnr_before_and_after(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sample_prints_the_paths_and_psnr_before_and_after(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     name = sample_names()[0]
     assert main(["restore", "--sample", name, "-o", str(tmp_path), "-m", "identity"]) == 0
     out = capsys.readouterr().out
-    before = float(re.search(r"PSNR degraded vs clean: +([\d.]+) dB", out).group(1))
+    before = float(re.search(r"PSNR degraded vs clean: +([\d.]+) dB \(RGB\)", out).group(1))
     after = float(re.search(r"PSNR restored vs clean: +([\d.]+) dB \(\+0\.00 dB\)", out).group(1))
     assert before == after and 5 < before < 60  # identity changes nothing
-    assert "model:   identity" in out and (tmp_path / f"{name}.png").is_file()
+    assert re.search(r"^model: +identity \(fp32, ", out, re.M)
+    paths = {key: Path(re.search(rf"^{key}: +(\S+)", out, re.M).group(1)) for key in ("input", "reference", "output")}
+    assert paths["output"] == tmp_path / f"{name}.png"
+    assert paths["input"].name == f"{name}.png" and paths["reference"].name == f"{name}_clean.png"
+    for path in paths.values():
+        assert path.is_file()
+    assert np.array_equal(np.asarray(Image.open(paths["output"])), np.asarray(Image.open(paths["input"])))
+
+
+def test_help_names_the_bundled_samples(capsys: pytest.CaptureFixture[str]) -> None:
+    from zoo.cli.restore import bundled_samples
+
+    assert bundled_samples() == sample_names()
+    with pytest.raises(SystemExit):
+        main(["restore", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert f"(one of: {', '.join(sample_names())})" in help_text
+    assert "JPEG inputs are written as PNG" in help_text and "default auto" in help_text
 
 
 @pytest.mark.parametrize(

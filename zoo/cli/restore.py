@@ -11,6 +11,25 @@ if TYPE_CHECKING:
 
 HELP = "restore images (files, folders, globs) or a bundled degraded sample (--sample) with a zoo model"
 
+EPILOG = (
+    "Output formats: PNG, TIFF, BMP and WebP inputs keep their format and bit depth. JPEG inputs are written as PNG: "
+    "encoding the restored image as JPEG again (even at quality 95) adds new compression error, about as much as "
+    "the JPEG branch removes; --keep-jpeg writes JPEG (quality 95, full-resolution colour) instead, and a single "
+    "input with -o NAME.jpg is written as JPEG."
+)
+
+
+def bundled_samples() -> list[str]:
+    """Names of the bundled degraded samples, read from the package's ``params.json`` without importing torch."""
+    import json
+    from importlib import resources
+
+    table = Path(str(resources.files("zoo"))) / "assets" / "degraded" / "params.json"
+    try:
+        return sorted(Path(name).stem for name in json.loads(table.read_text()))
+    except (OSError, ValueError):
+        return []
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Attach this command's arguments."""
@@ -19,7 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-m", "--model", help="model name or architecture.tag (default: the shipped rmbn default)")
     parser.add_argument("--checkpoint", help="weights file to load into --model instead of its shipped weights")
     parser.add_argument("--factor", help="run only this factor's branch (rain, blur, jpeg, haze; mbn needs one)")
-    parser.add_argument("--tile", type=int, help="tile size in pixels for large images (default: whole image)")
+    parser.add_argument(
+        "--tile",
+        type=int,
+        help="tile size in pixels for images too large for memory (default: the whole image, or tiles that fit the "
+        "memory budget); R-MBN and MBN pool statistics over their whole input, so tiled results can differ slightly "
+        "from untiled ones: use the largest tile that fits",
+    )
     parser.add_argument("--overlap", type=int, default=32, help="overlap between tiles in pixels (default 32)")
     parser.add_argument(
         "--max-memory",
@@ -28,7 +53,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="memory budget of one forward pass in GiB (default 8); larger images are tiled automatically",
     )
     parser.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
-    parser.add_argument("--dtype", default="fp32", choices=["fp32", "bf16", "fp16"], help="autocast precision")
+    parser.add_argument(
+        "--dtype",
+        default="auto",
+        choices=["auto", "fp32", "bf16", "fp16"],
+        help="precision (default auto: bf16 autocast on CUDA, and on CPUs with AMX or AVX512-BF16 for shipped "
+        "weights whose card shows bf16 keeps their scores; fp32 otherwise)",
+    )
     parser.add_argument(
         "--steps",
         default="all",
@@ -39,8 +70,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--save-steps", action="store_true", help="also write R-MBN's per-step images (the steps that ran)"
     )
     parser.add_argument(
-        "--sample", metavar="NAME", help="restore a bundled degraded sample (e.g. coffee_haze) and print PSNR"
+        "--sample",
+        metavar="NAME",
+        help="restore a bundled degraded sample and print where it is, its clean original, the output and PSNR "
+        f"(one of: {', '.join(bundled_samples())})",
     )
+    parser.add_argument(
+        "--keep-jpeg", action="store_true", help="write JPEG inputs as JPEG (quality 95) instead of PNG (see below)"
+    )
+    parser.epilog = EPILOG
 
 
 def _show_warning(
@@ -77,14 +115,14 @@ def run(args: argparse.Namespace) -> int:
         )
         if args.sample:
             return _run_sample(restorer, args.sample, output)
-        return _run_files(restorer, args.inputs, output)
+        return _run_files(restorer, args.inputs, output, args.keep_jpeg)
 
 
 def _run_sample(restorer: "Restorer", name: str, output: Path) -> int:
     from zoo.inference.files import step_path
     from zoo.inference.image_io import write_image
     from zoo.inference.restore import RESTORED
-    from zoo.inference.samples import restore_sample
+    from zoo.inference.samples import restore_sample, sample_paths
 
     result = restore_sample(restorer, name)
     target = output if output.suffix.lower() == ".png" else output / f"{result.name}.png"
@@ -92,24 +130,25 @@ def _run_sample(restorer: "Restorer", name: str, output: Path) -> int:
     for index, (key, pixels) in enumerate(result.outputs.items()):
         written.append(write_image(target if key == RESTORED else step_path(target, index, key), pixels))
     gain = result.psnr_restored - result.psnr_degraded
-    print(f"model:   {restorer.name}")
-    print(f"sample:  {result.name} (clean original: {result.clean.name})")
-    print(f"PSNR degraded vs clean: {result.psnr_degraded:6.2f} dB")
-    print(f"PSNR restored vs clean: {result.psnr_restored:6.2f} dB ({gain:+.2f} dB)")
+    print(f"model:     {restorer.name} ({restorer.dtype}, {restorer.precision.reason})")
     if restorer.plans:
-        print(f"steps:   {restorer.plans[0].describe()}")
-    print(f"wrote:   {written[0]}" + (f" (+{len(written) - 1} step images)" if len(written) > 1 else ""))
+        print(f"steps:     {restorer.plans[0].describe()}")
+    print(f"input:     {sample_paths(name)[0]}")
+    print(f"reference: {result.clean} (the clean original)")
+    print(f"output:    {written[0]}" + (f" (+{len(written) - 1} step images beside it)" if len(written) > 1 else ""))
+    print(f"PSNR degraded vs clean: {result.psnr_degraded:6.2f} dB (RGB)")
+    print(f"PSNR restored vs clean: {result.psnr_restored:6.2f} dB ({gain:+.2f} dB)")
     return 0
 
 
-def _run_files(restorer: "Restorer", inputs: list[str], output: Path) -> int:
+def _run_files(restorer: "Restorer", inputs: list[str], output: Path, keep_jpeg: bool = False) -> int:
     """Restore every input; with several, a file that cannot be read or written is reported and skipped."""
     from tqdm import tqdm
 
     from zoo.inference.files import expand_inputs, plan_outputs, restore_file
 
     jobs = expand_inputs(inputs)
-    targets = plan_outputs(jobs, output)
+    targets = plan_outputs(jobs, output, keep_jpeg=keep_jpeg)
     count, failed = 0, []
     bar = tqdm(zip(jobs, targets, strict=True), total=len(jobs), unit="image", disable=len(jobs) < 2, file=sys.stderr)
     for job, target in bar:
@@ -128,7 +167,7 @@ def _run_files(restorer: "Restorer", inputs: list[str], output: Path) -> int:
         if restorer.plans:
             bar.write(f"{job.source}: {restorer.plans[0].describe()}", file=sys.stdout)
     where = targets[0] if len(targets) == 1 else output
-    print(f"restored {count} image{'s' if count != 1 else ''} with {restorer.name} -> {where}")
+    print(f"restored {count} image{'s' if count != 1 else ''} with {restorer.name} in {restorer.dtype} -> {where}")
     if failed:
         print(f"{len(failed)} of {len(jobs)} inputs failed (listed above); exit status 1", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 import glob
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .restore import RESTORED, Restorer
 __all__ = ["FileJob", "expand_inputs", "plan_outputs", "restore_file"]
 
 _GLOB_CHARS = set("*?[")
+_JPEG = {".jpg", ".jpeg"}  # written as PNG unless asked (see plan_outputs)
 _WRITABLE = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
 
 
@@ -56,12 +58,14 @@ def expand_inputs(inputs: list[str]) -> list[FileJob]:
     return jobs
 
 
-def plan_outputs(jobs: list[FileJob], output: Path) -> list[Path]:
+def plan_outputs(jobs: list[FileJob], output: Path, keep_jpeg: bool = False) -> list[Path]:
     """Output path of every job.
 
     A single input with ``output`` ending in an image suffix writes exactly there; otherwise ``output`` is a folder
     and each result keeps its name (and its sub-folder under a folder input). Inputs whose suffix cannot be written
-    (e.g. ``.gif``) are written as ``.png``.
+    (e.g. ``.gif``) are written as ``.png``, and so are JPEG inputs unless ``keep_jpeg``: encoding the restored image
+    as JPEG again (quality 95, 4:4:4) adds new compression error (about 41 dB PSNR on the bundled samples), which
+    takes roughly 0.3 dB off a 30 dB restoration: about what the shipped JPEG branch gains.
 
     Raises:
         ValueError: Two inputs would write the same file, or an output would overwrite its input.
@@ -80,7 +84,8 @@ def plan_outputs(jobs: list[FileJob], output: Path) -> list[Path]:
         targets = []
         for job, moving in zip(jobs, animated, strict=True):
             relative = job.relative
-            if not moving and relative.suffix.lower() not in _WRITABLE:
+            suffix = relative.suffix.lower()
+            if not moving and (suffix not in _WRITABLE or (suffix in _JPEG and not keep_jpeg)):
                 relative = relative.with_suffix(".png")
             targets.append(output / relative)
     seen: dict[Path, Path] = {}
@@ -102,6 +107,12 @@ def step_path(target: Path, index: int, factor: str) -> Path:
     return target.with_name(f"{target.stem}_step{index}_{factor}{target.suffix}")
 
 
+def _same_format(source: Path, target: Path) -> bool:
+    jpeg = (".jpg", ".jpeg")
+    a, b = source.suffix.lower(), target.suffix.lower()
+    return a == b or (a in jpeg and b in jpeg)
+
+
 def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
     """Restore one file and write the result (and the steps, when the restorer saves them).
 
@@ -115,6 +126,9 @@ def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
         return _restore_animation(restorer, source, target)
     image = read_image(source)
     outputs = restorer.restore_array(image.pixels)
+    if restorer.plans and not restorer.plans[0].steps and _same_format(source, target):
+        shutil.copyfile(source, target)  # nothing to restore: the file as it was, not a re-encoded copy
+        return [target]
     written = []
     for index, (key, pixels) in enumerate(outputs.items()):
         if pixels.dtype == np.uint16 and target.suffix.lower() not in (".png", ".tif", ".tiff"):

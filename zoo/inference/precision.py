@@ -74,8 +74,10 @@ def resolve_precision(
         raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPE_CHOICES)}")
     if dtype != "auto":
         return Precision(dtype, "asked for")
-    if not learned or not supports_bf16:
-        return Precision("fp32", "auto: the model is not a network that runs in bf16")
+    if not learned:
+        return Precision("fp32", "auto: a classical method, not a network")
+    if not supports_bf16:
+        return Precision("fp32", "auto: the model is not expected to work in bf16 (ModelInfo.supports_bf16)")
     if device.type == "cuda":
         if torch.cuda.is_bf16_supported():
             return Precision("bf16", "auto: bf16 autocast on CUDA")
