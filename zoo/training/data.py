@@ -178,17 +178,24 @@ class ValidationPairs(Dataset):
                 top, left = (image.shape[0] - crop) // 2, (image.shape[1] - crop) // 2
                 clean = np.ascontiguousarray(image[top : top + crop, left : left + crop])
                 spec = "random" if factor == "mixed" else [factor]
-                degraded, _ = degrade(clean, spec, seed=seed + 1000 * f_index + i, preset=preset)
-                self.items.append((degraded.astype(np.float32), clean.astype(np.float32), factor))
+                degraded, params = degrade(clean, spec, seed=seed + 1000 * f_index + i, preset=preset)
+                steps = "+".join(sorted(params["factors"]))
+                self.items.append((degraded.astype(np.float32), clean.astype(np.float32), factor, steps))
         self.metainfo = {"factors": list(factors)}
 
     def __len__(self) -> int:
         return len(self.items)
 
     def __getitem__(self, index: int) -> dict:
-        degraded, clean, factor = self.items[index]
+        degraded, clean, factor, steps = self.items[index]
         to_tensor = lambda a: torch.from_numpy(a).permute(2, 0, 1).contiguous()  # noqa: E731
         return {
             "inputs": to_tensor(degraded),
-            "data_samples": {"gt": to_tensor(clean), "factor": factor, "seed": index, "degraded": True},
+            "data_samples": {
+                "gt": to_tensor(clean),
+                "factor": factor,
+                "steps": steps,
+                "seed": index,
+                "degraded": True,
+            },
         }

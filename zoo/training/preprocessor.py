@@ -14,7 +14,7 @@ class DegradeOnTheFly(BaseDataPreprocessor):
 
     Batches whose samples say ``degraded=True`` (validation pairs) pass through unchanged. Every batch's random
     parameters come from a generator seeded with the samples' indices, so a resumed run and a straight run see
-    identical inputs.
+    identical inputs. ``data_samples["steps"]`` records the factors each sample received (sorted, joined by "+").
 
     Args:
         preset: Synthesis preset of ``zoo.data.degradations`` (``"paper"`` or ``"broad"``).
@@ -40,12 +40,15 @@ class DegradeOnTheFly(BaseDataPreprocessor):
         factors = list(samples["factor"])
         spec = lambda f: "random" if f == "mixed" else [f]  # noqa: E731 - "mixed": 1..4 random factors per sample
         if len(set(factors)) == 1:
-            degraded, _ = degrade_batch(inputs, spec(factors[0]), generator=generator, preset=self.preset)
+            degraded, params = degrade_batch(inputs, spec(factors[0]), generator=generator, preset=self.preset)
         else:
             parts = [
-                degrade_batch(inputs[i : i + 1], spec(f), generator=generator, preset=self.preset)[0]
+                degrade_batch(inputs[i : i + 1], spec(f), generator=generator, preset=self.preset)
                 for i, f in enumerate(factors)
             ]
-            degraded = torch.cat(parts)
+            degraded = torch.cat([part[0] for part in parts])
+            params = [part[1][0] for part in parts]
         data["inputs"] = degraded.clamp(0, 1)
+        # the factors each sample received, sorted ("haze+rain"; "" for none): the steps an oracle would run
+        samples["steps"] = ["+".join(sorted(p["factors"])) for p in params]
         return data

@@ -10,7 +10,7 @@ from zoo.registry import LOSSES, MODELS, create_model
 
 __all__ = ["RestorationTrainer", "settings_of_start"]
 
-MODES = ("single", "branch", "recurrent", "chain")
+MODES = ("single", "branch", "recurrent", "chain", "adaptive")
 # A start checkpoint's architecture settings (from its release metadata) carry over to a network of the same family,
 # so that stage 2 runs the network stage 1 trained: the activation and rain iterations leave no trace in the state
 # dict, and the width would otherwise have to be repeated. Initialisation switches do not matter once weights load.
@@ -49,6 +49,9 @@ class RestorationTrainer(BaseModel):
         * ``recurrent``: R-MBN stage 2 (Sec. 4.2); ``step_weights[0]`` x loss of the step output at the input's own
           factor + ``step_weights[1]`` x loss of the final output, back-propagated through the chain.
         * ``chain``: R-MBN* (combined factors); loss of the final output of the recurrent chain.
+        * ``adaptive``: the adaptive R-MBN with a perfect detector; each sample runs only the steps of the factors it
+          received (``data_samples["steps"]``, recorded by the preprocessor), in the chain's order, and the loss is
+          that of the final output. Samples with no factor have nothing to learn and are left out of the loss.
 
     Args:
         net: Config of the zoo network (``dict(type="mbn", ...)``), built with :func:`zoo.create_model`.
@@ -93,6 +96,8 @@ class RestorationTrainer(BaseModel):
     def forward(self, inputs: torch.Tensor, data_samples: dict | None = None, mode: str = "tensor"):
         """Mmengine entry point: ``loss`` -> dict of losses, ``predict`` -> list of per-sample dicts, else tensor."""
         factors = list(data_samples["factor"]) if data_samples is not None else []
+        if self.mode == "adaptive" and data_samples is not None:
+            factors = list(data_samples["steps"])
         if mode == "loss":
             return self._losses(inputs, data_samples["gt"], factors)
         prediction = self.restore(inputs, factors)
@@ -107,6 +112,8 @@ class RestorationTrainer(BaseModel):
         """Restored images in [0, 1] as the trained network would be used."""
         if self.mode == "branch":
             return torch.cat([self.net(inputs[i : i + 1], factor=f) for i, f in enumerate(factors)]).clamp(0, 1)
+        if self.mode == "adaptive":
+            return torch.cat([self.net(inputs[i : i + 1], steps=_steps(k)) for i, k in enumerate(factors)])
         return self.net(inputs).clamp(0, 1)
 
     def _loss_all_scales(self, outputs: list[torch.Tensor], target: torch.Tensor) -> torch.Tensor:
@@ -118,11 +125,27 @@ class RestorationTrainer(BaseModel):
             total = total + self.criterion(output, scaled)
         return total
 
+    def _adaptive_loss(self, inputs: torch.Tensor, target: torch.Tensor, keys: list[str]) -> torch.Tensor:
+        """Mean loss of the final outputs, each group of samples with the same factors run through its own steps."""
+        total, count = inputs.new_zeros(()), 0
+        for key in sorted(set(keys)):
+            if not key:
+                continue
+            index = [i for i, k in enumerate(keys) if k == key]
+            output = self.net(inputs[index], steps=_steps(key))
+            total = total + self.criterion(output, target[index]) * len(index)
+            count += len(index)
+        if count == 0:  # only clean samples: a zero loss that still reaches every trained parameter
+            return sum(p.sum() for p in self.net.parameters() if p.requires_grad) * 0.0
+        return total / count
+
     def _losses(self, inputs: torch.Tensor, target: torch.Tensor, factors: list[str]) -> dict[str, torch.Tensor]:
         if self.mode == "single":
             return {"loss": self.criterion(self.net(inputs), target)}
         if self.mode == "chain":
             return {"loss_mixed": self.criterion(self.net(inputs), target)}
+        if self.mode == "adaptive":
+            return {"loss_adaptive": self._adaptive_loss(inputs, target, factors)}
         factor = factors[0]
         if any(f != factor for f in factors):
             raise ValueError(f"{self.mode} mode needs single-factor batches; got {sorted(set(factors))}")
@@ -135,3 +158,8 @@ class RestorationTrainer(BaseModel):
         intermediate, final = self.step_weights
         loss = intermediate * self.criterion(own, target) + final * self.criterion(steps[-1][1], target)
         return {f"loss_{factor}": loss}
+
+
+def _steps(key: str) -> list[str]:
+    """``"haze+rain"`` -> ``["haze", "rain"]``; ``""`` -> ``[]``."""
+    return [name for name in key.split("+") if name]
