@@ -155,7 +155,13 @@ def export_release(
     parts = [part for part in record_parts({"type": arch, **net_config}) if not part["module"].startswith("zoo.")]
     if parts:  # parts registered outside the zoo: loading names the module to import when one is missing
         metadata["parts"] = parts
-    if evaluate:
+    if arch == "detector":
+        from zoo.training.detector_release import finish_detector
+
+        cfg = checkpoint_config(ckpt, str(checkpoint))
+        metadata.update(finish_detector(model, cfg["val_dataloader"]["dataset"], evaluate))
+        state["thresholds"] = model.thresholds.detach().clone()
+    elif evaluate:
         metadata["evaluation"] = (
             "Fixed-seed synthetic pairs from the bundled photos (zoo/assets/clean; none used in training): "
             "5 images x 256x256 centre crops per factor, CPU recipes (exact PIL JPEG), "
