@@ -1,0 +1,202 @@
+"""The training campaign of the default weights, as one resumable command.
+
+``python -m zoo.training.campaign WORK_DIR --corpus FOLDER`` runs, in order, every stage that is not finished:
+
+1. ``detector``: write detector samples once (``zoo.training.detector_data``), train ``detector`` on them,
+   export ``detector.broad`` (thresholds from the validation photos, scores on the test sets).
+2. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), export ``mbn.broad``.
+3. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
+   ``rmbn.broad``.
+
+Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (a session that
+ends mid-stage loses at most the time since the last checkpoint); exported files go to ``WORK_DIR/weights``. When
+the work dir is lost, start again from the last release file committed to the package (``--start``).
+``--status FILE`` writes the progress (iterations done, latest validation scores) as Markdown; the campaign's
+record in the repository is ``results/campaign/progress.md``.
+
+The corpus folder is the training split (``python -m zoo.training.corpus FOLDER --debian UNPACKED``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["STAGES", "Stage", "main", "status"]
+
+_PACKAGE_WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage: a shipped config, its overrides, where it starts, and the tag it exports."""
+
+    name: str
+    config: str
+    export: str
+    options: dict[str, Any] = field(default_factory=dict)
+    start: str | None = None  # release file to start from: "package:TAG" or "stage:TAG" (an earlier export)
+    iters: int = 1000
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "detector",
+        "detector",
+        "detector.broad",
+        {"train_dataloader.batch_size": 32, "train_cfg.val_interval": 500},
+        iters=3000,
+    ),
+    Stage(
+        "stage1",
+        "mbn_stage1_broad",
+        "mbn.broad",
+        {
+            "train_dataloader.batch_size": 8,
+            "train_dataloader.num_workers": 0,
+            "train_dataloader.persistent_workers": False,
+            "train_dataloader.dataset.crop": 128,
+            "optim_wrapper.optimizer.lr": 2e-4,
+            "train_cfg.val_interval": 1000,
+            "default_hooks.checkpoint.interval": 250,
+            "default_hooks.checkpoint.max_keep_ckpts": 3,
+        },
+        start="package:mbn.synth4v3",
+        iters=12000,
+    ),
+    Stage(
+        "adaptive",
+        "rmbn_adaptive",
+        "rmbn.broad",
+        {
+            "train_dataloader.batch_size": 4,
+            "train_dataloader.num_workers": 0,
+            "train_dataloader.persistent_workers": False,
+            "train_dataloader.dataset.crop": 128,
+            "optim_wrapper.optimizer.lr": 2e-5,
+            "train_cfg.val_interval": 500,
+            "default_hooks.checkpoint.interval": 250,
+            "default_hooks.checkpoint.max_keep_ckpts": 3,
+        },
+        start="stage:mbn.broad",
+        iters=4000,
+    ),
+)
+
+
+def _start_file(stage: Stage, work: Path) -> Path | None:
+    if stage.start is None:
+        return None
+    where, _, tag = stage.start.partition(":")
+    return (_PACKAGE_WEIGHTS if where == "package" else work / "weights") / f"{tag}.safetensors"
+
+
+def _iteration(folder: Path) -> int:
+    """Iteration of the newest checkpoint in a stage folder (0 when there is none)."""
+    pointer = folder / "last_checkpoint"
+    if not pointer.is_file():
+        return 0
+    name = Path(pointer.read_text().strip()).name
+    return int(name.removeprefix("iter_").removesuffix(".pth")) if name.startswith("iter_") else 0
+
+
+def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str, Any]:
+    """The ``--cfg-options`` of a stage (dotted keys; a dict value with ``_delete_`` replaces the config's)."""
+    options: dict[str, Any] = {**stage.options, "train_cfg.max_iters": iters}
+    if stage.name == "detector":
+        for key, split in (("train_dataloader.dataset", "train"), ("val_dataloader.dataset", "val")):
+            options[key] = {"_delete_": True, "type": "DetectorShards", "folder": str(work / "detector_data" / split)}
+        options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]
+    else:
+        options["train_dataloader.dataset.source"] = corpus
+    start = _start_file(stage, work)
+    if start is not None:
+        options["model.init_checkpoint"] = str(start)
+    return options
+
+
+def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path:
+    """Train (or resume) one stage and export its release file; returns the release file."""
+    from zoo.training import build_runner, load_config
+    from zoo.training.release import export_release
+
+    folder = work / stage.name
+    if stage.name == "detector":
+        from zoo.training.detector_data import write_shards
+
+        for split, source, count, seed in (("train", corpus, 12000, 0), ("val", "validation", 1000, 1)):
+            write_shards(work / "detector_data" / split, source, count, seed)
+    done = _iteration(folder)
+    if done < iters:
+        print(f"[campaign] {stage.name}: {stage.config} from iteration {done} to {iters}", flush=True)
+        cfg = load_config(stage.config, stage_options(stage, work, corpus, iters))
+        build_runner(cfg, work_dir=str(folder), resume=done > 0).train()
+    release = work / "weights" / f"{stage.export}.safetensors"
+    training = {
+        "data": f"the train split (zoo.data.splits) in {corpus}, broad synthesis made on the fly",
+        "recipe": f"python -m zoo.training.campaign (stage {stage.name}: config {stage.config}, {iters} iterations)",
+    }
+    export_release(
+        folder / f"iter_{iters}.pth", stage.export, work / "weights", f"campaign stage {stage.name}", training
+    )
+    print(f"[campaign] {stage.name}: exported {release}", flush=True)
+    return release
+
+
+def status(work: Path) -> str:
+    """Markdown table of each stage: iterations done, the newest validation scores, the exported file."""
+    lines = ["| stage | config | iterations | latest validation | exported |", "|---|---|---:|---|---|"]
+    for stage in STAGES:
+        folder = work / stage.name
+        scores = _latest_validation(folder)
+        exported = work / "weights" / f"{stage.export}.safetensors"
+        lines.append(
+            f"| {stage.name} | {stage.config} | {_iteration(folder)} | {scores or '-'} | "
+            f"{stage.export if exported.is_file() else '-'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _latest_validation(folder: Path) -> str:
+    """The last validation line of a stage's mmengine scalars (``vis_data/scalars.json``)."""
+    files = sorted(folder.glob("*/vis_data/scalars.json"))
+    latest: dict[str, Any] = {}
+    for path in files:
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            if any(k.startswith(("restore/", "detect/")) for k in record):
+                latest = record
+    keep = {k: v for k, v in latest.items() if k in ("restore/psnr", "restore/ssim", "detect/auc", "step")}
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in keep.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the unfinished stages (or only some), or write the status."""
+    parser = argparse.ArgumentParser(prog="python -m zoo.training.campaign", description=__doc__.splitlines()[0])
+    parser.add_argument("work_dir", help="campaign folder (outside the repository)")
+    parser.add_argument("--corpus", help="training photos (the train split), needed to train")
+    parser.add_argument("--only", nargs="+", choices=[s.name for s in STAGES], help="run only these stages")
+    parser.add_argument("--iters", nargs="+", default=[], metavar="STAGE=N", help="iterations of a stage")
+    parser.add_argument("--status", metavar="FILE", help="write the progress table to FILE and exit")
+    args = parser.parse_args(argv)
+    work = Path(args.work_dir)
+    if args.status:
+        Path(args.status).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.status).write_text(status(work))
+        print(status(work))
+        return 0
+    if not args.corpus:
+        parser.error("--corpus FOLDER is needed to train (python -m zoo.training.corpus FOLDER --debian UNPACKED)")
+    iters = {s.name: s.iters for s in STAGES} | {k: int(v) for k, _, v in (i.partition("=") for i in args.iters)}
+    for stage in STAGES:
+        if args.only and stage.name not in args.only:
+            continue
+        run_stage(stage, work, args.corpus, iters[stage.name])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
