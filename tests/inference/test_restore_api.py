@@ -7,7 +7,7 @@ from PIL import Image
 from torch import nn
 
 import zoo
-from zoo.inference import NoShippedWeightsError, Restorer, restore
+from zoo.inference import NoShippedWeightsError, Restorer, default_model_name, loading, restore
 
 
 class Brighten(nn.Module):
@@ -115,13 +115,27 @@ def test_factor_errors_name_the_problem() -> None:
         Restorer("identity", save_steps=True)
 
 
-def test_model_resolution_errors() -> None:
-    if not zoo.list_pretrained("rmbn.*"):
+def test_default_and_architecture_names_resolve_to_declared_shipped_weights() -> None:
+    default = default_model_name()
+    assert default in zoo.list_pretrained("rmbn.*")
+    assert Restorer().name == default
+    assert Restorer("durn_u").name in zoo.list_pretrained("durn_u.*")
+
+
+def test_without_declared_weights_learned_names_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loading, "default_tags", lambda: {})
+    loading._load_named.cache_clear()  # named models are cached; resolve them again without the defaults
+    try:
         with pytest.raises(NoShippedWeightsError, match="no R-MBN weights"):
             restore(np.zeros((4, 4, 3), np.uint8))
-    if not zoo.list_pretrained("durn_u.*"):
-        with pytest.raises(NoShippedWeightsError, match="no weights ship"):
+        with pytest.raises(NoShippedWeightsError, match="no default weights ship"):
             restore(np.zeros((4, 4, 3), np.uint8), model="durn_u")
+        assert restore(np.zeros((4, 4, 3), np.uint8), model="median_derain").shape == (4, 4, 3)
+    finally:
+        loading._load_named.cache_clear()
+
+
+def test_model_resolution_errors() -> None:
     with pytest.raises(KeyError, match="unknown model"):
         restore(np.zeros((4, 4, 3), np.uint8), model="identiy")
     with pytest.raises(TypeError, match="PIL image, numpy array or torch tensor"):
