@@ -95,9 +95,12 @@ def load_torch_file(path: str | Path, map_location: Any = "cpu") -> Any:
     plain data (see :mod:`zoo.registry.config_data`), since other tools would execute it.
 
     Raises:
+        FileNotFoundError: No such file.
         ValueError: One line naming the file and why it was refused.
     """
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: checkpoint does not exist")
     try:
         obj = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:  # unpickling errors come in many types

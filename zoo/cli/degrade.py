@@ -4,6 +4,8 @@ import argparse
 import json
 from pathlib import Path
 
+WRITABLE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
 HELP = "degrade an image (or a folder of images) with rain, blur, jpeg and/or haze; prints the parameters used"
 
 # Depth proxies of the haze of each preset (``--depth-proxy``).
@@ -63,6 +65,12 @@ def run(args: argparse.Namespace) -> int:
         if not jobs:
             raise FileNotFoundError(f"no images in {source}")
     elif source.is_file():
+        if target.suffix.lower() not in WRITABLE_SUFFIXES:
+            raise CliError(
+                f"cannot write a {target.suffix or 'suffix-less'} image file",
+                f"-o {target}",
+                f"end the name in one of {', '.join(WRITABLE_SUFFIXES)}",
+            )
         jobs = [(source, target)]
     else:
         raise FileNotFoundError(f"input {source} does not exist")

@@ -10,7 +10,9 @@ import argparse
 import importlib
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from zoo.cli.errors import UsageError, _Parser, error_line, usage_line
 
@@ -56,16 +58,29 @@ def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.Argume
     return None
 
 
+def _one_line_warning(command: str) -> Any:
+    """A ``warnings.showwarning`` that prints ``zoo <command>: warning: <message>`` on one line."""
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        print(f"zoo {command}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 failure, 2 usage error, 130 interrupted)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # argparse would report these for "zoo", not for the subcommand they were given to
+            raise UsageError(f"zoo {args.command}", f"unrecognized arguments: {' '.join(unknown)}")
     except UsageError as err:
         print(usage_line(err), file=sys.stderr)
         return 2
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning(args.command)
+            return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print(f"zoo {args.command}: interrupted", file=sys.stderr)
         return 130
