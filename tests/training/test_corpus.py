@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from zoo.data.images import load_sample, sample_names
 from zoo.data.corpus import CORPUS_PHOTOS, build_wheel_corpus
+from zoo.data.images import load_sample, sample_names
 
 
 def test_corpus_is_written_and_disjoint_from_the_bundled_test_photos(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zoo.data.images import sample_names
 from zoo.data.corpus import CORPUS_PHOTOS, main
 from zoo.data.debian_photos import DEBIAN_PHOTOS, add_debian_photos
+from zoo.data.images import sample_names
 
 
 def _photo(root: Path, rel: str, size: tuple[int, int], seed: int) -> tuple[str, str, str]:

@@ -1,0 +1,98 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import zoo
+from zoo.cli.main import main
+from zoo.inference import adaptive
+from zoo.inference.restore import Restorer
+
+
+class FixedDetector(nn.Module):
+    """A stand-in detector that reports fixed probabilities (order rain, blur, jpeg, haze)."""
+
+    def __init__(self, probabilities: list[float]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1))
+        self.register_buffer("thresholds", torch.tensor([0.5, 0.5, 0.5, 0.5]))
+        self.probabilities = torch.tensor([probabilities])
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        p = self.probabilities.expand(x.shape[0], -1)
+        return p, p
+
+
+@pytest.fixture()
+def rmbn() -> nn.Module:
+    return zoo.create_model({"type": "rmbn", "width": 0.125, "rain_iters": 1}).eval()
+
+
+@pytest.fixture()
+def use_detector(monkeypatch: pytest.MonkeyPatch):
+    def set_probabilities(probabilities: list[float]) -> None:
+        detector = FixedDetector(probabilities)
+        monkeypatch.setattr(adaptive, "load_detector", lambda name=adaptive.DETECTOR_MODEL: detector)
+
+    return set_probabilities
+
+
+def test_nothing_found_returns_the_image_unchanged(rmbn: nn.Module, use_detector) -> None:
+    use_detector([0.1, 0.2, 0.3, 0.4])
+    x = torch.rand(1, 3, 40, 52)
+    restorer = Restorer(rmbn, steps="auto")
+    out = restorer.restore_tensor(x)["restored"]
+    assert torch.equal(out, x)
+    assert restorer.plans[0].steps == () and "no degradation found" in restorer.plans[0].describe()
+
+
+def test_found_factors_run_in_chain_order_and_match_the_named_steps(rmbn: nn.Module, use_detector) -> None:
+    use_detector([0.9, 0.1, 0.8, 0.2])  # rain and jpeg found
+    x = torch.rand(1, 3, 48, 64)  # a multiple of the model's size multiple: no padding by the restorer
+    auto = Restorer(rmbn, steps="auto")
+    out = auto.restore_tensor(x)["restored"]
+    assert auto.plans[0].steps == ("jpeg", "rain")  # the chain order J, H, B, R
+    assert "ran jpeg 0.80, rain 0.90" in auto.plans[0].describe()
+    named = Restorer(rmbn, steps="rain,jpeg").restore_tensor(x)["restored"]
+    assert torch.equal(out, named)
+    with torch.no_grad():
+        assert torch.allclose(out, rmbn(x, steps=["jpeg", "rain"]), atol=1e-6)
+
+
+def test_all_is_the_papers_chain_and_bad_steps_are_refused(rmbn: nn.Module) -> None:
+    x = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(Restorer(rmbn, steps="all").restore_tensor(x)["restored"], rmbn(x), atol=1e-6)
+    with pytest.raises(ValueError, match="unknown step 'snow'"):
+        Restorer(rmbn, steps="snow")
+    with pytest.raises(ValueError, match="has none"):
+        Restorer("identity", steps="jpeg")
+
+
+def test_zoo_detect_json_prints_exactly_one_list(use_detector, tmp_path, capsys) -> None:
+    from PIL import Image
+
+    use_detector([0.9, 0.1, 0.8, 0.2])
+    paths = []
+    for name in ("a.png", "b.jpg"):
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (20, 30, 3), dtype=np.uint8)).save(tmp_path / name)
+        paths.append(str(tmp_path / name))
+    assert main(["detect", *paths, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["path"] for row in rows] == paths
+    assert rows[0]["detected"] == ["rain", "jpeg"] and set(rows[0]["factors"]) == {"rain", "blur", "jpeg", "haze"}
+    assert main(["detect", *paths]) == 0
+    assert "rain, jpeg" in capsys.readouterr().out
+
+
+def test_detect_api_takes_the_input_kinds_of_restore(use_detector) -> None:
+    from PIL import Image
+
+    use_detector([0.1, 0.7, 0.1, 0.1])
+    gray = np.zeros((9, 9), np.uint8)
+    rgba = Image.new("RGBA", (5, 7))
+    for image in (gray, rgba, torch.rand(3, 4, 4), np.zeros((3, 3), np.uint16)):
+        assert zoo.detect(image)["detected"] == ["blur"]
+    assert len(zoo.detect(torch.rand(2, 3, 8, 8))) == 2
