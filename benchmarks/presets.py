@@ -36,7 +36,7 @@ PRESET_SIZES = {"smoke": (48, 1), "cpu": (256, 2), "gpu": (256, 4)}
 DEFAULT_ENTRIES = ("identity", "rmbn@auto", "rmbn@all", "rmbn@oracle")
 CLEAN_DB = 45.0
 MAX_DB = 100.0  # PSNR of an image identical to its reference (clean inputs), so that means stay finite
-_SMOKE_CASES = ("clean", "camera_jpeg", "blur", "haze+rain")
+_SMOKE_CASES = ("clean", "camera_jpeg", "blur", "haze", "haze+rain")
 
 
 def parse_entry(entry: str) -> tuple[str, str | None, str]:

@@ -1,0 +1,30 @@
+import json
+
+import pytest
+
+from zoo.benchmarks.budgets import get_budget
+from zoo.benchmarks.presets import parse_entry, run_presets
+
+
+def test_entries_parse_into_model_factor_and_mode() -> None:
+    assert parse_entry("rmbn.synth4@all") == ("rmbn.synth4", None, "all")
+    assert parse_entry("rmbn") == ("rmbn", None, "auto")
+    assert parse_entry("mbn.synth4v3:haze@haze") == ("mbn.synth4v3", "haze", "haze")
+    assert parse_entry("identity") == ("identity", None, "all")
+    with pytest.raises(ValueError, match="names no model"):
+        parse_entry("@all")
+
+
+def test_smoke_study_scores_identity_at_zero_and_resumes(tmp_path) -> None:
+    budget = get_budget("smoke")
+    entries = ["identity", "rmbn.synth4@oracle", "dcp_dehaze@haze"]
+    report = run_presets(budget, 0, tmp_path, "rgb", "test", entries, presets=("broad",))
+    cells = {(c["config"]["entry"], c["config"]["case"]): c["result"] for c in report.cells}
+    assert all(cells[("identity", case)]["gain"] == 0 for case in ("clean", "camera_jpeg", "blur", "haze+rain"))
+    assert cells[("rmbn.synth4@oracle", "clean")]["unchanged_share"] == 1.0  # no factor: no step runs
+    assert cells[("rmbn.synth4@oracle", "clean")]["steps_ran"] == {}
+    assert set(cells[("rmbn.synth4@oracle", "haze+rain")]["steps_ran"]) == {"haze", "rain"}
+    assert ("dcp_dehaze@haze", "haze") in cells and ("dcp_dehaze@haze", "blur") not in cells  # its case only
+    again = run_presets(budget, 0, tmp_path, "rgb", "test", entries, presets=("broad",))
+    assert again.computed == 0 and again.skipped == report.computed
+    assert "identity" in report.markdown() and json.dumps(report.cells)
