@@ -2,10 +2,35 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 from _bench_helpers import bench, counts, outputs
+from skimage.metrics import peak_signal_noise_ratio
 
 import zoo.benchmarks.ablation as ablation
+from zoo.benchmarks.budgets import get_budget
+from zoo.benchmarks.evaluate import factor_test_sets
+
+
+def _y_standard(image: torch.Tensor) -> np.ndarray:
+    """The ``standard`` protocol's channel, written independently of zoo.data.metrics: MATLAB luma of 8-bit RGB."""
+    rgb = np.round(image.float().clamp(0, 1).permute(1, 2, 0).double().numpy() * 255.0)
+    return 16.0 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255.0
+
+
+def _independent_psnr(net: torch.nn.Module, dataset, factor: str) -> tuple[float, float]:
+    """Mean PSNR (restored, input) over a test set, with scikit-image on the standard protocol's channel."""
+    restored, inputs = [], []
+    for index in range(len(dataset)):
+        item = dataset[index]
+        x, gt = item["inputs"], item["data_samples"]["gt"]
+        with torch.no_grad():
+            y = net(x[None], factor=factor)[0]
+        reference = _y_standard(gt)
+        restored.append(peak_signal_noise_ratio(reference, _y_standard(y), data_range=255))
+        inputs.append(peak_signal_noise_ratio(reference, _y_standard(x), data_range=255))
+    return float(np.mean(restored)), float(np.mean(inputs))
 
 
 def test_ablation_runs_resumes_after_interruption_and_skips_done_cells(
@@ -13,12 +38,17 @@ def test_ablation_runs_resumes_after_interruption_and_skips_done_cells(
 ) -> None:
     calls = {"n": 0}
     real = ablation.train_network
+    trained: dict[str, torch.nn.Module] = {}  # cell key -> network, to score it again independently
+
+    def recorded(config, options, work_dir):
+        trained[work_dir.name] = real(config, options, work_dir)
+        return trained[work_dir.name]
 
     def interrupted(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(*args, **kwargs)
+        return recorded(*args, **kwargs)
 
     monkeypatch.setattr(ablation, "train_network", interrupted)
     from zoo.cli.main import main
@@ -29,7 +59,7 @@ def test_ablation_runs_resumes_after_interruption_and_skips_done_cells(
     mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "ablation" / "cells").glob("*.json")}
     capsys.readouterr()
 
-    monkeypatch.setattr(ablation, "train_network", real)
+    monkeypatch.setattr(ablation, "train_network", recorded)
     stdout = bench(capsys, "ablation", tmp_path)
     assert counts(stdout, "ablation") == (3, 2)
     assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items())
@@ -38,11 +68,19 @@ def test_ablation_runs_resumes_after_interruption_and_skips_done_cells(
     rows = {c["config"]["row"]: c for c in summary["cells"]}
     assert set(rows) == set(ablation.ROWS)
     assert rows["TV"]["config"]["net"]["block"] == {"attention": {"type": "tv"}, "fusion": False}
+    tests = factor_test_sets(tmp_path / "ablation" / "testsets", ablation.FACTORS, get_budget("smoke"), 0)
+    assert set(trained) == {cell["key"] for cell in summary["cells"]}
     for cell in summary["cells"]:
         assert cell["config"]["train"]["train_cfg.max_iters"] == 4
         scores = cell["result"]["scores"]
         assert set(scores) == {"blur", "haze", "rain", "jpeg"}
-        assert all(0 < s["psnr"] < 100 and 0 < s["ssim"] <= 1 for s in scores.values())
+        for factor, values in scores.items():
+            restored, degraded = _independent_psnr(trained[cell["key"]], tests[factor], factor)
+            assert values["psnr"] == pytest.approx(restored, abs=2e-3), (cell["key"], factor)
+            assert values["psnr_input"] == pytest.approx(degraded, abs=2e-3), (cell["key"], factor)
+    # The networks change their inputs, so scoring the input instead of the output could not pass the check above.
+    gaps = [abs(s["psnr"] - s["psnr_input"]) for cell in summary["cells"] for s in cell["result"]["scores"].values()]
+    assert max(gaps) > 0.1
     # Fusion adds the plain T2 path and the merge conv: more parameters than the single-path rows.
     assert rows["Fusion"]["result"]["parameters"] > rows["none"]["result"]["parameters"]
     assert "Table 1" in stdout and "| all (MBN) | ✓ | ✓ | ✓ |" in stdout

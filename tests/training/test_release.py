@@ -3,12 +3,15 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from zoo.cli.main import main
 from zoo.registry import ChecksumError, create_model
 from zoo.registry import pretrained as pretrained_module
+from zoo.training import data as training_data
 from zoo.training.release import export_cascade, export_release
 
 
@@ -22,7 +25,40 @@ def weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pretrained_module.pretrained_table.cache_clear()
 
 
-def test_export_release_round_trip(tmp_path: Path, weights: Path) -> None:
+def _y_standard(image: torch.Tensor) -> np.ndarray:
+    """The ``standard`` protocol's channel, written independently of zoo.data.metrics: MATLAB luma of 8-bit RGB."""
+    rgb = np.round(image.clamp(0, 1).permute(1, 2, 0).double().numpy() * 255.0)
+    return 16.0 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255.0
+
+
+def _independent_scores(model: torch.nn.Module, pairs: list) -> dict[str, dict[str, float]]:
+    """Mean PSNR/SSIM per factor with scikit-image (Gaussian 11x11 SSIM, population statistics)."""
+    totals: dict[str, dict[str, list[float]]] = {}
+    for dataset in pairs:
+        for index in range(len(dataset)):
+            item = dataset[index]
+            x, gt = item["inputs"], item["data_samples"]["gt"]
+            with torch.no_grad():
+                y = model(x[None])[0]
+            reference = _y_standard(gt)
+            scores = totals.setdefault(item["data_samples"]["factor"], {})
+            for key, image in (("psnr", y), ("psnr_input", x)):
+                value = peak_signal_noise_ratio(reference, _y_standard(image), data_range=255)
+                scores.setdefault(key, []).append(value)
+            for key, image in (("ssim", y), ("ssim_input", x)):
+                value = structural_similarity(
+                    reference,
+                    _y_standard(image),
+                    data_range=255,
+                    gaussian_weights=True,
+                    sigma=1.5,
+                    use_sample_covariance=False,
+                )
+                scores.setdefault(key, []).append(value)
+    return {factor: {k: float(np.mean(v)) for k, v in scores.items()} for factor, scores in totals.items()}
+
+
+def test_export_release_round_trip(tmp_path: Path, weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "work"
     assert (
         main(
@@ -40,6 +76,14 @@ def test_export_release_round_trip(tmp_path: Path, weights: Path) -> None:
         )
         == 0
     )
+    scored: list = []  # the validation pairs the exporter scores on, to score them again independently
+
+    class RecordedPairs(training_data.ValidationPairs):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            scored.append(self)
+
+    monkeypatch.setattr(training_data, "ValidationPairs", RecordedPairs)
     entry = export_release(
         work / "iter_2.pth", "durn_us.unit", weights, "unit test", {"data": "dead leaves"}, half=True
     )
@@ -48,7 +92,6 @@ def test_export_release_round_trip(tmp_path: Path, weights: Path) -> None:
     assert entry["config"] == {"width": 0.25}
     scores = entry["metadata"]["scores"]
     assert set(scores) == {"rain", "blur", "jpeg", "haze", "mixed"}
-    assert all(0 < s["psnr"] < 100 and 0 < s["ssim"] <= 1 for s in scores.values())
     card = (weights / "durn_us.unit.md").read_text()
     assert "# durn_us.unit" in card and entry["sha256"] in card and "| haze |" in card
 
@@ -57,6 +100,16 @@ def test_export_release_round_trip(tmp_path: Path, weights: Path) -> None:
     trained = torch.load(work / "iter_2.pth", map_location="cpu", weights_only=True)["state_dict"]
     for key, value in model.state_dict().items():
         assert torch.equal(value, trained[f"net.{key}"].to(torch.bfloat16).float()), key
+
+    # The stored scores are those of the shipped (bf16-rounded) weights under the standard protocol, as an
+    # independent implementation measures them on the same pairs.
+    assert entry["metadata"]["protocol"] == "standard"
+    independent = _independent_scores(model, scored)
+    assert set(independent) == set(scores)
+    for factor, values in scores.items():
+        for key, value in values.items():
+            tolerance = 2e-3 if key.startswith("psnr") else 2e-4
+            assert value == pytest.approx(independent[factor][key], abs=tolerance), (factor, key)
 
     cascade = export_cascade("cascade.unit", [("haze", "durn_us.unit")], weights)
     assert cascade["config"]["steps"][0][0] == "haze"
