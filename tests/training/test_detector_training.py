@@ -1,0 +1,42 @@
+import json
+
+import torch
+
+import zoo
+from zoo.training import build_runner, load_config
+from zoo.training.detector_release import choose_thresholds
+from zoo.training.release import export_release
+from zoo.training.trainer_model import RestorationTrainer
+
+
+def test_thresholds_keep_false_alarms_at_the_allowed_share() -> None:
+    probabilities = torch.linspace(0, 1, 101)[:, None].repeat(1, 2).numpy()
+    labels = (probabilities > 0.7).astype(float)  # negatives 0.00 .. 0.70 (71 of them)
+    thresholds = choose_thresholds(probabilities, labels, max_false_alarms=0.03)
+    for column, threshold in enumerate(thresholds):
+        flagged = ((probabilities[:, column] >= threshold) & (labels[:, column] < 0.5)).sum()
+        assert flagged <= 0.03 * 71 and 0.67 < threshold <= 0.7
+
+
+def test_tiny_detector_trains_and_exports_with_its_thresholds(tmp_path) -> None:
+    cfg = load_config("detector_tiny", {"train_cfg.max_iters": 4, "train_cfg.val_interval": 4})
+    build_runner(cfg, work_dir=str(tmp_path / "run")).train()
+    entry = export_release(tmp_path / "run" / "iter_4.pth", "detector.tiny", tmp_path / "w", "test", {}, evaluate=False)
+    thresholds = entry["metadata"]["thresholds"]
+    assert list(thresholds) == ["rain", "blur", "jpeg", "haze"] and all(0 <= t <= 0.99 for t in thresholds.values())
+    model = zoo.create_model("detector", checkpoint=str(tmp_path / "w" / "detector.tiny.safetensors"))
+    assert torch.allclose(model.thresholds, torch.tensor(list(thresholds.values())), atol=1e-4)
+    manifest = json.loads((tmp_path / "w" / "manifest.json").read_text())
+    assert manifest["detector.tiny"]["metadata"]["validation_scores"]["rain"]["n"] == 8
+
+
+def test_adaptive_mode_trains_only_the_steps_each_sample_ran() -> None:
+    trainer = RestorationTrainer(dict(type="rmbn", width=0.125, rain_iters=1), mode="adaptive")
+    x, target = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
+    loss = trainer._adaptive_loss(x, target, ["rain", ""])  # the second sample received no factor
+    loss.backward()
+    grads = {name: p.grad for name, p in trainer.net.named_parameters()}
+    assert any(g is not None and g.abs().sum() > 0 for n, g in grads.items() if ".rain" in n)
+    assert all(g is None or g.abs().sum() == 0 for n, g in grads.items() if ".haze" in n or ".blur" in n)
+    zero = trainer._adaptive_loss(x, target, ["", ""])
+    assert zero.item() == 0 and zero.requires_grad
