@@ -1,10 +1,14 @@
 """The demo under load: 50 concurrent requests from a local client, twice, against ``zoo demo`` in a subprocess.
 
 Every request must be answered or cleanly refused by the queue (Gradio's "queue is full"), none may fail otherwise,
-the server must keep serving, and its memory must not grow from one wave to the next. The measured figures are
-printed (``pytest -s``) and written to ``$ZOO_RELIABILITY_FIGURES`` when set; docs/reliability.md records them.
+at least a full queue's worth must be answered in every wave (``zoo demo`` restores one request at a time and lets
+``max_queue`` = 16 wait, so 50 requests sent at once fill the queue before any is refused: 17 to 28 were answered in
+the recorded runs), the server must keep serving, and its memory must not grow from one wave to the next. The
+measured figures are printed (``pytest -s``) and written to ``$ZOO_RELIABILITY_FIGURES`` when set;
+docs/reliability.md records them.
 """
 
+import inspect
 import json
 import os
 import socket
@@ -28,6 +32,13 @@ WAVES = 2
 REQUEST_TIMEOUT = 120  # seconds one request may take, queueing included
 START_TIMEOUT = 180  # seconds for the server to start
 MAX_GROWTH_MB = 60  # RSS growth allowed from the end of wave 1 to the end of wave 2
+
+
+def _queue_size() -> int:
+    """Requests ``zoo demo`` lets wait (the ``max_queue`` default of ``build_app``, which the command keeps)."""
+    from zoo.demo.app import build_app
+
+    return inspect.signature(build_app).parameters["max_queue"].default
 
 
 def _free_port() -> int:
@@ -132,6 +143,6 @@ def test_fifty_concurrent_requests(tmp_path: Path) -> None:
     for wave in waves:
         assert wave["failed"] == 0 and wave["wrong"] == 0, wave
         assert wave["answered"] + wave["rejected"] == REQUESTS, wave
-        assert wave["answered"] >= 1, wave
+        assert wave["answered"] >= min(REQUESTS, _queue_size()), wave
     growth = waves[-1]["rss_after_mb"] - waves[0]["rss_after_mb"]
     assert growth < MAX_GROWTH_MB, f"server memory grew by {growth:.0f} MiB between waves: {figures}"
