@@ -116,13 +116,18 @@ class RestorationTrainer(BaseModel):
             return torch.cat([self.net(inputs[i : i + 1], steps=_steps(k)) for i, k in enumerate(factors)])
         return self.net(inputs).clamp(0, 1)
 
+    def _loss(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The criterion in fp32, outside any autocast region: SSIM's local variances need more than bf16's 8 bits."""
+        with torch.autocast(pred.device.type, enabled=False):
+            return self.criterion(pred.float(), target.float())
+
     def _loss_all_scales(self, outputs: list[torch.Tensor], target: torch.Tensor) -> torch.Tensor:
         total = outputs[-1].new_zeros(())
         for output in outputs:
             scaled = target
             if output.shape[-2:] != target.shape[-2:]:
                 scaled = F.interpolate(target, size=output.shape[-2:], mode="bicubic", align_corners=False).clamp(0, 1)
-            total = total + self.criterion(output, scaled)
+            total = total + self._loss(output, scaled)
         return total
 
     def _adaptive_loss(self, inputs: torch.Tensor, target: torch.Tensor, keys: list[str]) -> torch.Tensor:
@@ -133,7 +138,7 @@ class RestorationTrainer(BaseModel):
                 continue
             index = [i for i, k in enumerate(keys) if k == key]
             output = self.net(inputs[index], steps=_steps(key))
-            total = total + self.criterion(output, target[index]) * len(index)
+            total = total + self._loss(output, target[index]) * len(index)
             count += len(index)
         if count == 0:  # only clean samples: a zero loss that still reaches every trained parameter
             return sum(p.sum() for p in self.net.parameters() if p.requires_grad) * 0.0
@@ -141,9 +146,9 @@ class RestorationTrainer(BaseModel):
 
     def _losses(self, inputs: torch.Tensor, target: torch.Tensor, factors: list[str]) -> dict[str, torch.Tensor]:
         if self.mode == "single":
-            return {"loss": self.criterion(self.net(inputs), target)}
+            return {"loss": self._loss(self.net(inputs), target)}
         if self.mode == "chain":
-            return {"loss_mixed": self.criterion(self.net(inputs), target)}
+            return {"loss_mixed": self._loss(self.net(inputs), target)}
         if self.mode == "adaptive":
             return {"loss_adaptive": self._adaptive_loss(inputs, target, factors)}
         factor = factors[0]
@@ -156,7 +161,7 @@ class RestorationTrainer(BaseModel):
         steps = self.net.forward_steps(inputs)
         own = dict(steps)[factor]
         intermediate, final = self.step_weights
-        loss = intermediate * self.criterion(own, target) + final * self.criterion(steps[-1][1], target)
+        loss = intermediate * self._loss(own, target) + final * self._loss(steps[-1][1], target)
         return {f"loss_{factor}": loss}
 
 
