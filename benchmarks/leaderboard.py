@@ -57,11 +57,18 @@ class Entry:
         return self.build is None
 
 
+def _default_first(entry: Any) -> tuple[bool, str]:
+    """Sort key: the architecture's declared default weights first, then the others by name."""
+    from zoo.registry.pretrained import default_tags
+
+    return entry.name != default_tags().get(entry.arch), entry.name
+
+
 def _pretrained(arch: str, star: bool | None = None) -> Any:
-    """The first shipped weights of ``arch``; for rmbn, ``star`` picks R-MBN* (mixed-factor) or R-MBN tags."""
+    """The default (else first) shipped weights of ``arch``; for rmbn, ``star`` picks R-MBN* or R-MBN tags."""
     from zoo.registry.pretrained import pretrained_table
 
-    for entry in sorted(pretrained_table().values(), key=lambda e: e.name):
+    for entry in sorted(pretrained_table().values(), key=_default_first):
         if entry.arch != arch:
             continue
         if star is not None and _is_star(entry) != star:
@@ -96,7 +103,7 @@ def _further_tags(arch: str, row: str, factor_given: bool = False) -> list[Entry
     """One entry per shipped tag of ``arch`` after the first (which :func:`_learned` takes), as ``"<row>: <tag>"``."""
     from zoo.registry.pretrained import pretrained_table
 
-    tags = [e for e in sorted(pretrained_table().values(), key=lambda e: e.name) if e.arch == arch]
+    tags = [e for e in sorted(pretrained_table().values(), key=_default_first) if e.arch == arch]
     return [_shipped(f"{row}: {e.name}", e, factor_given) for e in tags[1:]]
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zoo.registry import MODELS, get_model_info, list_models, list_pretrained
+from zoo.registry.pretrained import default_tags
 
 __all__ = [
     "PREFERRED_ARCHS",
@@ -102,7 +103,8 @@ def entry_for(model: str | dict[str, Any], label: str | None = None, trained: bo
 def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -> list[ModelEntry]:
     """The demo's model list: shipped weights first, then non-oracle classical methods, then ``extra``.
 
-    Shipped weights are ordered by ``PREFERRED_ARCHS`` (R-MBN, MBN, cascade), then alphabetically.
+    Shipped weights are ordered by ``PREFERRED_ARCHS`` (R-MBN, MBN, cascade), each architecture's declared default
+    first, then alphabetically.
 
     Args:
         untrained: Also offer the small untrained networks of ``UNTRAINED_CONFIGS`` (to try the interface).
@@ -110,7 +112,10 @@ def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -
     """
     entries: list[ModelEntry] = []
     rank = {arch: index for index, arch in enumerate(PREFERRED_ARCHS)}
-    tags = sorted(list_pretrained(), key=lambda tag: (rank.get(tag.partition(".")[0], len(rank)), tag))
+    defaults = set(default_tags().values())
+    tags = sorted(
+        list_pretrained(), key=lambda tag: (rank.get(tag.partition(".")[0], len(rank)), tag not in defaults, tag)
+    )
     for tag in tags:
         entries += entry_for(tag)
     for arch in list_models():
