@@ -248,3 +248,17 @@ def test_config_text_is_read_as_data_not_run(tmp_path: Path) -> None:
         with pytest.raises(ConfigCodeError, match="code"):
             parse_config_text(code, "ckpt.pth")
     assert not marker.exists()
+
+
+def test_no_source_file_unpickles_fully() -> None:
+    """No code or test of the project calls ``torch.load`` with full unpickling."""
+    root = Path(__file__).resolve().parents[2]
+    needle = "weights_only=" + "False"  # split so that this file does not match itself
+    folders = ("zoo", "registry", "baselines", "benchmarks", "demo", "tests")
+    offenders = [
+        str(path.relative_to(root))
+        for folder in folders
+        for path in sorted((root / folder).rglob("*.py"))
+        if needle in path.read_text(errors="replace")
+    ]
+    assert not offenders, f"{needle} in {offenders}"
