@@ -1,6 +1,5 @@
 """`zoo bench speed` at the smoke budget on a few models, and the timing method itself."""
 
-import time
 from pathlib import Path
 
 import pytest
@@ -36,12 +35,29 @@ def test_unknown_model_pattern_is_an_error() -> None:
         cases(["no_such_model*"])
 
 
+class FakeClock:
+    """``time.perf_counter`` that only moves when the timed call says so: the timing logic without real time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_time_calls_warms_up_and_bounds_the_rounds() -> None:
+    clock = FakeClock()
     calls = []
-    timing = time_calls(lambda: calls.append(1), warmup=2, rounds=5, max_seconds=10.0, sync=lambda: None)
+
+    def call(seconds: float) -> None:
+        calls.append(seconds)
+        clock.now += seconds
+
+    timing = time_calls(lambda: call(0.01), warmup=2, rounds=5, max_seconds=10.0, sync=lambda: None, clock=clock)
     assert len(calls) == 2 + 5 and timing["rounds"] == 5 and not timing["cold"]
+    assert timing["median_s"] == pytest.approx(0.01) and timing["first_call_s"] == pytest.approx(0.01)
     calls.clear()
-    timing = time_calls(
-        lambda: (calls.append(1), time.sleep(0.03)), warmup=1, rounds=10, max_seconds=0.05, sync=lambda: None
-    )
-    assert timing["cold"] and timing["rounds"] <= 2 and timing["median_s"] >= 0.03
+    # A first call over half the budget is the measurement itself (cold); rounds stop once the budget is spent.
+    timing = time_calls(lambda: call(0.03), warmup=1, rounds=10, max_seconds=0.05, sync=lambda: None, clock=clock)
+    assert timing["cold"] and timing["rounds"] == 2 and len(calls) == 2
+    assert timing["median_s"] == pytest.approx(0.03)
