@@ -11,6 +11,7 @@ import pytest
 
 from zoo.cli.main import main
 from zoo.inference import default_model_name
+from zoo.inference.samples import SAMPLE_PROTOCOL
 from zoo.registry import pretrained_table
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -42,6 +43,14 @@ def _sample_psnrs(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str
     restored = re.search(rf"PSNR restored vs clean:\s+({NUMBER}) dB \(({NUMBER}) dB\)", out)
     assert degraded and restored, out
     return float(degraded.group(1)), float(restored.group(1)), float(restored.group(2))
+
+
+def test_the_protocols_named_for_the_samples_and_the_cards_are_theirs() -> None:
+    text = _paragraph("Scores below are PSNR in dB")
+    assert f"five samples under the `{SAMPLE_PROTOCOL}` protocol" in text, text
+    card_protocols = {entry.metadata["protocol"] for entry in pretrained_table().values()}
+    assert len(card_protocols) == 1, card_protocols
+    assert f"weights table under the `{card_protocols.pop()}` protocol" in text, text
 
 
 def test_v2_against_synth4_gains_are_the_cards() -> None:

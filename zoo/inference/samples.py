@@ -14,7 +14,10 @@ import numpy as np
 from .image_io import read_image, to_rgb
 from .restore import RESTORED, Restorer
 
-__all__ = ["SampleResult", "assets_dir", "restore_sample", "sample_names", "sample_paths"]
+__all__ = ["SAMPLE_PROTOCOL", "SampleResult", "assets_dir", "restore_sample", "sample_names", "sample_paths"]
+
+# The metric protocol of the samples' PSNR (zoo.data.metrics.protocols): RGB channels, rounded to 8 bits.
+SAMPLE_PROTOCOL = "rgb"
 
 
 def assets_dir() -> Path:
@@ -72,8 +75,11 @@ class SampleResult:
 
 
 def restore_sample(restorer: Restorer, name: str) -> SampleResult:
-    """Restore a bundled sample and measure PSNR (RGB, data range 255, rounded to 8 bits) before and after."""
+    """Restore a bundled sample and measure PSNR under ``SAMPLE_PROTOCOL`` (RGB, rounded to 8 bits) before and after."""
     from zoo.data.metrics import psnr
+    from zoo.data.metrics.protocols import metric_settings
+
+    settings = metric_settings(SAMPLE_PROTOCOL).psnr_kwargs()
 
     degraded_path, clean_path = sample_paths(name)
     degraded, clean = read_image(degraded_path).pixels, read_image(clean_path).pixels
@@ -84,7 +90,7 @@ def restore_sample(restorer: Restorer, name: str) -> SampleResult:
     return SampleResult(
         name=degraded_path.stem,
         clean=clean_path,
-        psnr_degraded=float(psnr(rgb["degraded"], rgb["clean"])),
-        psnr_restored=float(psnr(rgb[RESTORED], rgb["clean"])),
+        psnr_degraded=float(psnr(rgb["degraded"], rgb["clean"], **settings)),
+        psnr_restored=float(psnr(rgb[RESTORED], rgb["clean"], **settings)),
         outputs=outputs,
     )
