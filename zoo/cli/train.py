@@ -33,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override config entries, e.g. model.net.width=0.5 train_cfg.max_iters=1000",
     )
     parser.add_argument("--work-dir", help="output folder (default work_dirs/<config>)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="math threads (default: one per physical core, or OMP_NUM_THREADS when set)",
+    )
     parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in the work dir")
     parser.add_argument(
         "--launcher",
@@ -50,7 +56,10 @@ def run(args: argparse.Namespace) -> int:
     if args.list or not args.config:
         print("\n".join(list_configs()))
         return 0 if args.list else 2
-    cfg = load_config(args.config, args.cfg_options)
+    options = dict(args.cfg_options)
+    if args.threads is not None:
+        options["default_hooks.cpu.threads"] = args.threads
+    cfg = load_config(args.config, options)
     try:  # building the runner builds the model from the config: a TypeError there is a config mistake
         runner = build_runner(cfg, work_dir=args.work_dir, resume=args.resume, launcher=args.launcher)
     except TypeError as err:

@@ -3,7 +3,7 @@
 Not imported by ``import zoo``: it pulls in mmengine's runner.
 """
 
-from . import data, detector_data, detector_trainer, loops, optim, preprocessor, samplers, trainer_model
+from . import data, detector_data, detector_trainer, hooks, loops, optim, preprocessor, samplers, trainer_model
 from .runner import build_runner, list_configs, load_config
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "data",
     "detector_data",
     "detector_trainer",
+    "hooks",
     "list_configs",
     "load_config",
     "loops",

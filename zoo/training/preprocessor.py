@@ -19,19 +19,14 @@ class DegradeOnTheFly(BaseDataPreprocessor):
 
     Args:
         preset: Synthesis preset of ``zoo.data.degradations`` (``"paper"`` or ``"broad"``).
-        channels_last: Hand the degraded training batches to the network in channels-last memory order, in which
-            oneDNN's CPU convolutions run faster in fp32 and bf16 (``"auto"``: on the CPU only).
         **kwargs: Passed to ``BaseDataPreprocessor``.
     """
 
-    def __init__(self, preset: str = "paper", channels_last: bool | str = "auto", **kwargs) -> None:
+    def __init__(self, preset: str = "paper", **kwargs) -> None:
         from zoo.data.degradations.presets import check_preset
 
-        if not (isinstance(channels_last, bool) or channels_last == "auto"):
-            raise ValueError(f"channels_last={channels_last!r}; expected 'auto', True or False")
         super().__init__(**kwargs)
         self.preset = check_preset(preset)
-        self.channels_last = channels_last
 
     def forward(self, data: dict, training: bool = False) -> dict:
         """Return ``dict(inputs=degraded, data_samples=...)`` on the model's device."""
@@ -56,8 +51,6 @@ class DegradeOnTheFly(BaseDataPreprocessor):
                 degraded = torch.cat([part[0] for part in parts])
                 params = [part[1][0] for part in parts]
         data["inputs"] = degraded.clamp(0, 1)
-        if self.channels_last is True or (self.channels_last == "auto" and degraded.device.type == "cpu"):
-            data["inputs"] = data["inputs"].contiguous(memory_format=torch.channels_last)
         # the factors each sample received, sorted ("haze+rain"; "" for none): the steps an oracle would run
         samples["steps"] = ["+".join(sorted(p["factors"])) for p in params]
         return data

@@ -143,14 +143,16 @@ def _defaults(cfg: Config) -> dict[str, Any]:
         logger=dict(type="LoggerHook", interval=10),
         param_scheduler=dict(type="ParamSchedulerHook"),
         checkpoint=dict(
-            type="CheckpointHook",
+            type="TimedCheckpointHook",
             by_epoch=False,
             interval=1000,
+            interval_minutes=10,
             max_keep_ckpts=3,
             save_best="restore/psnr",
             rule="greater",
         ),
         sampler_seed=dict(type="DistSamplerSeedHook"),
+        cpu=dict(type="CPUTrainingHook", threads="auto", channels_last="auto"),
     )
     backends = [dict(type="LocalVisBackend")]
     try:
