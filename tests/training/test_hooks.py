@@ -160,8 +160,8 @@ def test_killed_run_resumes_from_the_newest_timed_checkpoint(tmp_path: Path) -> 
     resumed.train()
     assert start.iteration == 6
     assert _checkpoints(killed) == ["iter_6.pth", "iter_8.pth"]
-    a = torch.load(straight / "iter_8.pth", map_location="cpu", weights_only=False)["state_dict"]
-    b = torch.load(killed / "iter_8.pth", map_location="cpu", weights_only=False)["state_dict"]
+    a = torch.load(straight / "iter_8.pth", map_location="cpu", weights_only=True)["state_dict"]
+    b = torch.load(killed / "iter_8.pth", map_location="cpu", weights_only=True)["state_dict"]
     assert a.keys() == b.keys()
     for key in a:
         assert torch.equal(a[key], b[key]), key
