@@ -2,6 +2,7 @@
 
 import glob
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,12 @@ def step_path(target: Path, index: int, factor: str) -> Path:
     return target.with_name(f"{target.stem}_step{index}_{factor}{target.suffix}")
 
 
+def _same_format(source: Path, target: Path) -> bool:
+    jpeg = (".jpg", ".jpeg")
+    a, b = source.suffix.lower(), target.suffix.lower()
+    return a == b or (a in jpeg and b in jpeg)
+
+
 def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
     """Restore one file and write the result (and the steps, when the restorer saves them).
 
@@ -119,6 +126,9 @@ def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
         return _restore_animation(restorer, source, target)
     image = read_image(source)
     outputs = restorer.restore_array(image.pixels)
+    if restorer.plans and not restorer.plans[0].steps and _same_format(source, target):
+        shutil.copyfile(source, target)  # nothing to restore: the file as it was, not a re-encoded copy
+        return [target]
     written = []
     for index, (key, pixels) in enumerate(outputs.items()):
         if pixels.dtype == np.uint16 and target.suffix.lower() not in (".png", ".tif", ".tiff"):

@@ -63,6 +63,7 @@ STAGES: tuple[Stage, ...] = (
             "train_cfg.val_interval": 1000,
             "default_hooks.checkpoint.interval": 250,
             "default_hooks.checkpoint.max_keep_ckpts": 3,
+            "optim_wrapper.bf16": False,  # bf16 autocast gave NaN gradients on this network (see results/campaign)
         },
         start="package:mbn.synth4v3",
         iters=12000,
@@ -80,6 +81,7 @@ STAGES: tuple[Stage, ...] = (
             "train_cfg.val_interval": 500,
             "default_hooks.checkpoint.interval": 250,
             "default_hooks.checkpoint.max_keep_ckpts": 3,
+            "optim_wrapper.bf16": False,
         },
         start="stage:mbn.broad",
         iters=4000,
