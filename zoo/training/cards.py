@@ -76,8 +76,28 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
             "",
             *_scores_table(meta["scores"]),
         ]
+    if isinstance(meta.get("bf16"), dict):
+        lines += ["", *_bf16_lines(meta["bf16"])]
     lines += ["", "Generated from the manifest by `zoo export-weights`; do not edit by hand.", ""]
     return "\n".join(lines)
+
+
+def _bf16_lines(record: dict[str, Any]) -> list[str]:
+    """The precision section: PSNR change under bf16 autocast per factor, and what ``--dtype auto`` does with it."""
+    deltas = record["delta_psnr_db"]
+    verdict = (
+        f"every factor within {record['tolerance_db']} dB of fp32, so `--dtype auto` runs these weights in bf16 on "
+        "CPUs with AMX or AVX512-BF16"
+        if record["keeps_scores"]
+        else f"more than {record['tolerance_db']} dB on some factor, so `--dtype auto` keeps fp32 on CPUs"
+    )
+    return [
+        "## Precision",
+        "",
+        f"PSNR change under bf16 autocast against fp32, same test set and protocol ({record['measured_with']}): "
+        + ", ".join(f"{factor} {delta:+.4f} dB" for factor, delta in deltas.items())
+        + f"; {verdict}.",
+    ]
 
 
 def write_cards(weights_dir: Path) -> list[Path]:
