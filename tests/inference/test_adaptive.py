@@ -96,3 +96,14 @@ def test_detect_api_takes_the_input_kinds_of_restore(use_detector) -> None:
     for image in (gray, rgba, torch.rand(3, 4, 4), np.zeros((3, 3), np.uint16)):
         assert zoo.detect(image)["detected"] == ["blur"]
     assert len(zoo.detect(torch.rand(2, 3, 8, 8))) == 2
+
+
+def test_cli_copies_a_photo_with_nothing_to_restore_and_says_why(use_detector, tmp_path, capsys) -> None:
+    from PIL import Image
+
+    use_detector([0.1, 0.1, 0.1, 0.1])
+    source = tmp_path / "photo.jpg"
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (24, 40, 3), dtype=np.uint8)).save(source, quality=90)
+    assert main(["restore", str(source), "-o", str(tmp_path / "out"), "-m", "rmbn.synth4", "--steps", "auto"]) == 0
+    assert (tmp_path / "out" / "photo.jpg").read_bytes() == source.read_bytes()
+    assert "no degradation found" in capsys.readouterr().out
