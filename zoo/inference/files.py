@@ -127,6 +127,7 @@ def restore_file(restorer: Restorer, source: Path, target: Path) -> list[Path]:
     image = read_image(source)
     outputs = restorer.restore_array(image.pixels)
     if restorer.plans and not restorer.plans[0].steps and _same_format(source, target):
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)  # nothing to restore: the file as it was, not a re-encoded copy
         return [target]
     written = []
