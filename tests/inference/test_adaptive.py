@@ -104,6 +104,9 @@ def test_cli_copies_a_photo_with_nothing_to_restore_and_says_why(use_detector, t
     use_detector([0.1, 0.1, 0.1, 0.1])
     source = tmp_path / "photo.jpg"
     Image.fromarray(np.random.default_rng(1).integers(0, 255, (24, 40, 3), dtype=np.uint8)).save(source, quality=90)
-    assert main(["restore", str(source), "-o", str(tmp_path / "out"), "-m", "rmbn.synth4", "--steps", "auto"]) == 0
-    assert (tmp_path / "out" / "photo.jpg").read_bytes() == source.read_bytes()
+    assert main(["restore", str(source), "-o", str(tmp_path / "out.jpg"), "-m", "rmbn.synth4", "--steps", "auto"]) == 0
+    assert (tmp_path / "out.jpg").read_bytes() == source.read_bytes()  # not compressed a second time
     assert "no degradation found" in capsys.readouterr().out
+    assert main(["restore", str(source), "-o", str(tmp_path / "out"), "-m", "rmbn.synth4", "--steps", "auto"]) == 0
+    decoded = np.asarray(Image.open(source))
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "out" / "photo.png")), decoded)  # lossless PNG default
