@@ -1,5 +1,6 @@
 """Training hooks: math threads and channels-last weights (CPUTrainingHook), checkpoints by wall time (fake clock)."""
 
+import os
 import types
 from pathlib import Path
 
@@ -7,7 +8,8 @@ import pytest
 import torch
 from mmengine.hooks import Hook
 
-from zoo.training.hooks import CPUTrainingHook, TimedCheckpointHook, resolve_threads
+from zoo.training.hooks import CPUTrainingHook, TimedCheckpointHook
+from zoo.training.threads import OtherProcessesLoad, math_threads
 
 pytest.importorskip("mmengine.runner")
 
@@ -73,20 +75,36 @@ def _checkpoints(work_dir: Path) -> list[str]:
     return sorted(p.name for p in work_dir.glob("iter_*.pth*"))
 
 
-def test_auto_threads_obey_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    from zoo.hardware import physical_cores
-
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")
-    assert resolve_threads("auto") is None
-    monkeypatch.delenv("OMP_NUM_THREADS")
-    assert resolve_threads("auto") == physical_cores()
-    assert resolve_threads(3) == 3
-
-
 @pytest.mark.parametrize("bad", [0, -2, "two", True, 1.5])
 def test_bad_thread_settings_are_refused(bad) -> None:
     with pytest.raises(ValueError, match="expected 'auto' or a positive number of threads"):
         CPUTrainingHook(threads=bad)
+
+
+@pytest.mark.parametrize(
+    ("others", "cores", "expected"),
+    [(None, 2, 2), (0.0, 2, 2), (0.4, 2, 2), (0.6, 2, 1), (1.4, 2, 1), (7.5, 2, 1), (1.2, 8, 7), (0.0, 1, 1)],
+)
+def test_math_threads_leave_the_busy_cores(others: float | None, cores: int, expected: int) -> None:
+    assert math_threads(others, cores) == expected
+
+
+def _stat(path: Path, user: int, system: int, idle: int, steal: int = 0) -> None:
+    path.write_text(f"cpu  {user} 0 {system} {idle} 0 0 0 {steal} 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n")
+
+
+def test_load_of_other_processes_from_proc_stat(tmp_path: Path) -> None:
+    stat, now, mine = tmp_path / "stat", [0.0], [0.0]
+    ticks = os.sysconf("SC_CLK_TCK")
+    _stat(stat, user=0, system=0, idle=0)
+    load = OtherProcessesLoad(stat, clock=lambda: now[0], cpu_time=lambda: mine[0])
+    # 10 s: all CPUs busy 25 s (2.5 cores, steal included), 9 s of them this process's own threads
+    _stat(stat, user=20 * ticks, system=3 * ticks, idle=0, steal=2 * ticks)
+    now[0], mine[0] = 10.0, 9.0
+    assert load.sample() == pytest.approx(1.6)
+    now[0] = 10.1  # too short to measure
+    assert load.sample() is None
+    assert OtherProcessesLoad(tmp_path / "missing").sample() is None
 
 
 def _fake_runner(model: torch.nn.Module) -> types.SimpleNamespace:
@@ -108,6 +126,49 @@ def test_hook_sets_threads_and_stores_weights_channels_last() -> None:
     assert all(m.weight.is_contiguous(memory_format=torch.channels_last) for m in model)
     assert not model[0].weight.is_contiguous()
     assert "math threads: 2" in runner.messages[0] and "channels-last" in runner.messages[0]
+
+
+class _ScriptedLoad:
+    def __init__(self, values: list[float]) -> None:
+        self.values = values
+
+    def sample(self) -> float:
+        return self.values.pop(0)
+
+
+def test_auto_threads_follow_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoo.hardware import physical_cores
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    cores = physical_cores()
+    hook = CPUTrainingHook(probe_seconds=0, recheck_minutes=2)
+    hook.load, now = _ScriptedLoad([float(cores), 0.0]), [0.0]
+    hook.clock = lambda: now[0]
+    runner = _fake_runner(torch.nn.Conv2d(3, 3, 1))
+    saved = torch.get_num_threads()
+    try:
+        hook.before_run(runner)
+        assert torch.get_num_threads() == 1  # every core busy with other processes
+        now[0] = 100.0
+        hook.after_train_iter(runner, 0)
+        assert torch.get_num_threads() == 1 and len(hook.load.values) == 1  # not measured again before 2 minutes
+        now[0] = 121.0
+        hook.after_train_iter(runner, 1)
+        assert torch.get_num_threads() == cores  # the others are gone
+    finally:
+        torch.set_num_threads(saved)
+    assert f"{cores} physical cores" in runner.messages[0]
+
+
+def test_auto_threads_keep_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    hook = CPUTrainingHook(probe_seconds=0)
+    hook.load = _ScriptedLoad([])  # never asked
+    runner = _fake_runner(torch.nn.Conv2d(3, 3, 1))
+    hook.before_run(runner)
+    hook.clock = lambda: 1e9
+    hook.after_train_iter(runner, 0)
+    assert "from OMP_NUM_THREADS" in runner.messages[0]
 
 
 def test_hook_can_keep_the_default_layout() -> None:

@@ -37,7 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threads",
         type=int,
         metavar="N",
-        help="math threads (default: one per physical core, or OMP_NUM_THREADS when set)",
+        help="math threads (default: one per physical core that other processes leave free, measured again every "
+        "2 minutes; OMP_NUM_THREADS when it is set)",
     )
     parser.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in the work dir")
     parser.add_argument(

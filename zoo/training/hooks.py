@@ -10,29 +10,22 @@ from mmengine.model import is_model_wrapper
 
 from zoo.registry import HOOKS
 
-__all__ = ["CPUTrainingHook", "TimedCheckpointHook", "resolve_threads"]
+from .threads import OtherProcessesLoad, check_threads, math_threads
 
-
-def resolve_threads(threads: int | str) -> int | None:
-    """Math threads for the setting ``threads``; None means "keep torch's own setting".
-
-    An int is taken as given. ``"auto"``: one per physical core, or None when ``OMP_NUM_THREADS`` is set, so that
-    ``OMP_NUM_THREADS=1 zoo train ...`` and ``torchrun`` (which sets it per process) are obeyed.
-    """
-    if threads == "auto":
-        if os.environ.get("OMP_NUM_THREADS"):
-            return None
-        from zoo.hardware import physical_cores
-
-        return physical_cores()
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads={threads!r}; expected 'auto' or a positive number of threads")
-    return threads
+__all__ = ["CPUTrainingHook", "TimedCheckpointHook"]
 
 
 @HOOKS.register_module()
 class CPUTrainingHook(Hook):
-    """Before the run: set torch's math threads and store the network's convolution weights channels-last.
+    """Set torch's math threads (and keep adapting them to the load), and store convolution weights channels-last.
+
+    Threads, ``"auto"``: one per physical core that other processes leave free, measured for ``probe_seconds``
+    before training and again every ``recheck_minutes`` (see :mod:`zoo.training.threads`; on a shared machine extra
+    threads are much slower than fewer). With ``OMP_NUM_THREADS`` set, torch's own setting from it is kept, so that
+    ``OMP_NUM_THREADS=1 zoo train ...`` and ``torchrun`` (which sets it per process) are obeyed. A number: that many,
+    always. Results depend slightly on the thread count (the order of parallel sums), so a run whose threads change
+    is not bit-identical to one whose threads do not; give a number for bit-identical reruns on a shared machine.
+    Dataloader workers use one thread each whatever this says (PyTorch sets it in every worker).
 
     Channels-last weights make oneDNN run every convolution, forward and backward, in channels-last order, 1.3-1.6x
     faster than the default order on the CPU in fp32 and bf16 (``results/cpu/train_throughput.md``). Parameters keep
@@ -40,27 +33,44 @@ class CPUTrainingHook(Hook):
     written contiguous.
 
     Args:
-        threads: ``"auto"`` (default): one thread per physical core unless ``OMP_NUM_THREADS`` is set; or a number.
-            Dataloader workers use one thread each whatever this says (PyTorch sets it in every worker).
+        threads: ``"auto"`` (default) or a number of threads.
         channels_last: ``"auto"`` (default): on the CPU, for a model not wrapped for DDP (whose gradient buckets
             follow the layout the parameters had when it was wrapped); ``True``: also on other devices; ``False``:
             never.
+        recheck_minutes: How often ``"auto"`` measures the load again during training.
+        probe_seconds: How long ``"auto"`` measures the load before training.
     """
 
     priority = "VERY_HIGH"
 
-    def __init__(self, threads: int | str = "auto", channels_last: bool | str = "auto") -> None:
-        resolve_threads(threads)  # refuse a bad value when the runner is built, not when training starts
+    def __init__(
+        self,
+        threads: int | str = "auto",
+        channels_last: bool | str = "auto",
+        recheck_minutes: float = 2.0,
+        probe_seconds: float = 1.0,
+    ) -> None:
+        self.threads = check_threads(threads)
         if not (isinstance(channels_last, bool) or channels_last == "auto"):
             raise ValueError(f"channels_last={channels_last!r}; expected 'auto', True or False")
-        self.threads, self.channels_last = threads, channels_last
+        self.channels_last = channels_last
+        self.recheck_minutes, self.probe_seconds = recheck_minutes, probe_seconds
+        self.load: OtherProcessesLoad | None = None  # created when needed; tests give a fake one
+        self.clock: Callable[[], float] = time.monotonic
+        self._adaptive, self._last_check = False, 0.0
 
     def before_run(self, runner) -> None:
         """Apply both settings and log what was chosen."""
-        threads = resolve_threads(self.threads)
-        if threads is not None:
-            torch.set_num_threads(threads)
-        source = "OMP_NUM_THREADS" if threads is None else f"threads={self.threads!r}"
+        self._adaptive = self.threads == "auto" and not os.environ.get("OMP_NUM_THREADS")
+        if self.threads != "auto":
+            torch.set_num_threads(self.threads)
+            source = f"threads={self.threads}"
+        elif not self._adaptive:
+            source = "from OMP_NUM_THREADS"
+        else:
+            self.load = self.load or OtherProcessesLoad()
+            time.sleep(self.probe_seconds)
+            source = self._adapt()
         model = runner.model
         first = next(model.parameters(), None)
         device = first.device if first is not None else torch.device("cpu")
@@ -72,6 +82,25 @@ class CPUTrainingHook(Hook):
         else:
             layout = "default (contiguous)"
         runner.logger.info(f"math threads: {torch.get_num_threads()} ({source}); convolution weights: {layout}")
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        """Every ``recheck_minutes``, measure the load again and change the thread count if it should change."""
+        if not self._adaptive or self.clock() - self._last_check < 60 * self.recheck_minutes:
+            return
+        before = torch.get_num_threads()
+        source = self._adapt()
+        if torch.get_num_threads() != before:
+            runner.logger.info(f"math threads: {before} -> {torch.get_num_threads()} ({source})")
+
+    def _adapt(self) -> str:
+        from zoo.hardware import physical_cores
+
+        others = self.load.sample() if self.load is not None else None
+        cores = physical_cores()
+        torch.set_num_threads(math_threads(others, cores))
+        self._last_check = self.clock()
+        busy = "unknown" if others is None else f"{others:.1f}"
+        return f"auto: {cores} physical cores, {busy} busy with other processes"
 
 
 @HOOKS.register_module()
