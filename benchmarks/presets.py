@@ -118,6 +118,7 @@ def run_presets(
         protocol=protocol,
     )
     restorers: dict[str, Any] = {}
+    datasets: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for preset in presets:
         cases = preset_cases(preset)
         if budget.name == "smoke":
@@ -139,9 +140,11 @@ def run_presets(
                 ) -> dict[str, Any]:
                     if entry not in restorers:
                         restorers[entry] = _restorer(model, factor, mode)
-                    dataset = PresetTestSet(preset, case, crop=crop, per_photo=per_photo, seed=seed + 2026)
+                    if (preset, case) not in datasets:  # made once, scored by every entry
+                        made = PresetTestSet(preset, case, crop=crop, per_photo=per_photo, seed=seed + 2026)
+                        datasets[(preset, case)] = [made[i] for i in range(len(made))]
                     with torch.inference_mode():
-                        return _score_case(restorers[entry], mode, dataset, protocol)
+                        return _score_case(restorers[entry], mode, datasets[(preset, case)], protocol)
 
                 config = {"entry": entry, "preset": preset, "case": case}
                 record = store.run(f"{preset}__{entry}__{case}", config, compute)
