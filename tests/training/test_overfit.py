@@ -46,29 +46,36 @@ def _fit(
     return {factor: (first[factor], last[factor]) for factor in first}
 
 
-@pytest.mark.parametrize(
-    ("config", "factor", "size"),
-    [
-        ("durn_us_tiny", "haze", 32),
-        ("durn_s_tiny", "rain", 32),
-        ("durn_u_tiny", "blur", 32),
-        ("durn_p_rgb_tiny", "jpeg", 32),
-        ("owan_tiny", "mixed", 32),
-    ],
-)
-def test_tiny_single_task_models_overfit_a_fixed_batch(config: str, factor: str, size: int) -> None:
+# Final / first loss after 40 steps, measured with seeds 0-4 (network initialisation; same batch):
+#   durn_us_tiny 0.35-0.47, durn_s_tiny 0.13-0.26, durn_u_tiny 0.11-0.20, durn_p_rgb_tiny 0.27-0.64,
+#   owan_tiny 0.40-0.65. Each bound is the largest of the five plus 0.15.
+OVERFIT = [
+    ("durn_us_tiny", "haze", 0.62),
+    ("durn_s_tiny", "rain", 0.41),
+    ("durn_u_tiny", "blur", 0.36),
+    ("durn_p_rgb_tiny", "jpeg", 0.79),
+    ("owan_tiny", "mixed", 0.80),
+]
+
+
+@pytest.mark.parametrize(("config", "factor", "bound"), OVERFIT)
+def test_tiny_single_task_models_overfit_a_fixed_batch(config: str, factor: str, bound: float) -> None:
+    size = 32
     torch.manual_seed(0)
     clean = _clean_batch(size)
     spec = "random" if factor == "mixed" else [factor]
     degraded, _ = degrade_batch(clean, spec, generator=torch.Generator().manual_seed(1))
     trainer = _trainer(config)
     ((first, last),) = _fit(trainer, {factor: (degraded.clamp(0, 1), clean)}, steps=40).values()
-    assert last < 0.6 * first, f"{config}: loss {first:.4f} -> {last:.4f}"
+    assert last < bound * first, f"{config}: loss {first:.4f} -> {last:.4f}"
 
 
-def _branch_gains(net_settings: dict, steps: int = 40) -> dict[str, float]:
-    """PSNR gain (dB) of every MBN branch over its input on a fixed batch after ``steps`` cycles of training."""
-    torch.manual_seed(0)
+def _branch_gains(net_settings: dict, steps: int = 40, seed: int = 0) -> dict[str, float]:
+    """PSNR gain (dB) of every MBN branch over its input on a fixed batch after ``steps`` cycles of training.
+
+    ``seed`` sets the network's initialisation; the batch is the same for every seed.
+    """
+    torch.manual_seed(seed)
     trainer = _trainer("mbn_stage1_tiny", **net_settings)
     clean = _clean_batch(48)
     batches = {}
@@ -86,18 +93,30 @@ def _branch_gains(net_settings: dict, steps: int = 40) -> dict[str, float]:
 
 
 def test_every_mbn_branch_learns_under_the_stage1_recipe_and_not_under_the_papers() -> None:
-    """After 40 training cycles on a fixed batch, every branch's output is closer to the clean image than its input
-    under the stage-1 recipe; under the paper's recipe the coarse-to-fine branches are not.
+    """After 40 training cycles on a fixed batch, the stage-1 recipe's branches are closer to the clean image than
+    the paper recipe's on blur, JPEG and haze, and under the paper's recipe the blur and JPEG branches do not learn.
 
     Under PyTorch's default initialisation a branch starts with a random residual, so its loss falls a lot just by
-    unlearning it; the PSNR gain over the input measures whether it learned a correction. Measured here (seed 0):
-    paper recipe haze +1.24, rain +0.03, JPEG -0.64, blur -0.01 dB; stage-1 recipe +6.31, +0.13, +0.04, +2.73 dB.
-    The same contrast at the cpu budget on held-out images: ``zoo bench recipe`` (results/cpu/recipe.md).
+    unlearning it; the PSNR gain over the input measures whether it learned a correction. Gains (dB) measured with
+    seeds 0-4 (network initialisation; same batch), min / max over the five:
+
+    | recipe | haze | rain | JPEG | blur |
+    |---|---|---|---|---|
+    | stage 1 | +6.22 / +6.78 | +0.03 / +0.31 | +0.01 / +0.04 | -0.01 / +2.89 |
+    | paper | -1.40 / +6.15 | -1.45 / +0.15 | -3.36 / -0.15 | -0.62 / -0.01 |
+    | stage 1 minus paper | +0.52 / +7.77 | -0.01 / +1.55 | +0.17 / +3.37 | +0.34 / +3.02 |
+
+    So per seed only these hold with a margin: haze learns under the stage-1 recipe (> 3 dB), the stage-1 recipe
+    beats the paper's on haze, JPEG and blur (> 0.1 dB), and the paper's blur and JPEG branches do not improve
+    (< 0.1 dB). Blur learning (> 0.5 dB) under the stage-1 recipe held in 4 of the 5 seeds, rain in none by
+    more than 0.31 dB, so neither is asserted for one seed. The same contrast at the cpu budget on held-out images,
+    two seeds per recipe: ``zoo bench recipe`` (results/cpu/recipe.md).
     """
     net = load_config("mbn_stage1").model.net
     assert (net.act, net.branch_init, net.residual_init) == ("leaky_relu", "kaiming", "zero")
     recipe = _branch_gains({})
-    assert all(gain > 0 for gain in recipe.values()), recipe
-    assert recipe["blur"] > 0.5 and recipe["haze"] > 3, recipe
     paper = _branch_gains(dict(act="relu", branch_init="default", residual_init="default"))
-    assert paper["blur"] < 0.1 and paper["jpeg"] < 0, paper
+    assert recipe["haze"] > 3, recipe
+    for factor in ("haze", "jpeg", "blur"):
+        assert recipe[factor] > paper[factor] + 0.1, (factor, recipe, paper)
+    assert paper["blur"] < 0.1 and paper["jpeg"] < 0.1, paper
