@@ -1,7 +1,10 @@
 """``zoo bench STUDY``: the paper's tables and the branch-collapse study of the training recipe at a chosen budget.
 
 Studies: leaderboard, ablation, order, alignment, speed (the paper's tables), recipe (which stage-1 recipe lets
-every branch learn) and presets (generalisation: every entry on the paper and broad test sets).
+every branch learn) and presets (generalisation: every entry on the paper and broad test sets). ``train-speed``
+(training images per second of each stage, fp32 against bf16 and threads, side by side) and ``train-split``
+(synthesis in the main process or in dataloader workers) measure CPU training; they write ``OUT/<study>.json`` and
+``OUT/<study>.md`` (code in ``zoo.training.throughput`` and ``zoo.training.loader_split``).
 
 Each study writes ``OUT/<study>.json`` (every cell with config, budget, seed, hardware and time), ``OUT/<study>.md``
 and ``OUT/<study>.png``, prints the Markdown, and keeps finished cells in ``OUT/<study>/cells`` so that running the
@@ -17,7 +20,7 @@ HELP = (
     "at a budget: JSON, Markdown, PNG"
 )
 
-STUDIES = ("leaderboard", "ablation", "order", "alignment", "recipe", "speed", "presets")
+STUDIES = ("leaderboard", "ablation", "order", "alignment", "recipe", "speed", "presets", "train-speed", "train-split")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +74,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--presets", nargs="+", choices=["paper", "broad"], help="presets: test sets to score on (default both)"
     )
+    parser.add_argument(
+        "--widths", nargs="+", type=float, metavar="W", help="train-speed/train-split: network widths (default 0.25)"
+    )
+    parser.add_argument("--rounds", type=int, metavar="N", help="train-speed (default 5) / train-split (default 2)")
+    parser.add_argument(
+        "--stages", nargs="+", metavar="STAGE", help="train-speed: mbn_stage1 rmbn_stage2 rmbn_star (default all)"
+    )
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        metavar="NAME",
+        help="train-speed: shipped fp32-cl bf16-cl bf16-all auto (default all; the first is the speed-up's base)",
+    )
+    parser.add_argument("--factors", nargs="+", metavar="FACTOR", help="train-split: factors (default all four)")
+    parser.add_argument("--threads", type=int, metavar="N", help="train-split: math threads (default 1)")
     parser.add_argument("--quiet", action="store_true", help="do not print the table at the end")
 
 
@@ -86,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
     budget = get_budget(args.budget)
     out = Path(args.out)
     command = "zoo bench " + " ".join(shlex.quote(a) for a in (sys.argv[2:] if _from_cli() else _argv(args)))
+    if args.study in ("train-speed", "train-split"):
+        from zoo.training.speed_cli import run as run_training_speed
+
+        return run_training_speed(args, command)
     work = out / args.study
     if args.study == "ablation":
         from zoo.benchmarks.ablation import run_ablation
@@ -149,4 +171,8 @@ def _argv(args: argparse.Namespace) -> list[str]:
         parts += ["--entries", *args.entries]
     if args.presets:
         parts += ["--presets", *args.presets]
+    for option in ("widths", "rounds", "stages", "settings", "factors", "threads"):
+        value = getattr(args, option, None)
+        if value:
+            parts += [f"--{option}", *map(str, value if isinstance(value, list) else [value])]
     return parts

@@ -3,7 +3,18 @@
 Not imported by ``import zoo``: it pulls in mmengine's runner.
 """
 
-from . import data, detector_data, detector_trainer, hooks, loops, optim, preprocessor, samplers, trainer_model
+from . import (
+    data,
+    detector_data,
+    detector_trainer,
+    hooks,
+    loops,
+    optim,
+    preprocessor,
+    samplers,
+    trainer_model,
+    worker_synthesis,
+)
 from .runner import build_runner, list_configs, load_config
 
 __all__ = [
@@ -19,4 +30,5 @@ __all__ = [
     "preprocessor",
     "samplers",
     "trainer_model",
+    "worker_synthesis",
 ]

@@ -1,0 +1,68 @@
+"""zoo bench train-speed / train-split: settings, stage cycles, and a tiny run of each writing JSON and Markdown."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zoo.training import throughput
+from zoo.training.throughput import CYCLE, Setting, settings_for, workloads
+
+pytest.importorskip("mmengine.runner")
+
+
+def test_workloads_follow_the_shipped_runs() -> None:
+    works = workloads()
+    stage1 = [w for w in works if w.stage == "mbn_stage1"]
+    assert {w.factor for w in stage1} == set(CYCLE) and {w.batch for w in stage1} == {8}
+    assert {w.factor: w.crop for w in stage1} == {"haze": 96, "rain": 64, "jpeg": 96, "blur": 96}
+    assert [(w.factor, w.batch, w.crop) for w in works if w.stage == "rmbn_star"] == [("mixed", 4, 96)]
+    with pytest.raises(ValueError, match="unknown stage"):
+        workloads(["stage3"])
+
+
+def test_settings_by_name() -> None:
+    shipped, auto, every = settings_for(["shipped", "auto", "bf16-all"], cores=6)
+    assert (shipped.bf16, shipped.threads, shipped.channels_last) == (False, 1, False)
+    assert (auto.bf16, auto.threads, auto.channels_last) == (True, 0, True)
+    assert every.threads == 6
+    with pytest.raises(ValueError, match="unknown setting"):
+        settings_for(["fast"], cores=2)
+
+
+def test_stage_rate_is_that_of_the_task_cycle() -> None:
+    base, fast = Setting("a", False, 1, False), Setting("b", True, 1, True)
+    seconds = {"haze": 1.0, "rain": 0.5, "jpeg": 1.0, "blur": 2.0}
+    cells = [
+        {"stage": "mbn_stage1", "factor": f, "batch": 8, "setting": s.name, "median_s": t / (2 if s is fast else 1)}
+        for f, t in seconds.items()
+        for s in (base, fast)
+    ]
+    (stage,) = throughput._stage_rates(cells, [base, fast])
+    assert stage["images_per_s"]["a"] == pytest.approx(6 * 8 / (1.0 + 0.5 + 1.0 + 3 * 2.0))
+    assert stage["speedup"] == pytest.approx({"a": 1.0, "b": 2.0})
+
+
+def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
+    from zoo.cli.main import main
+
+    args = ["bench", "train-speed", "--widths", "0.125", "--rounds", "1", "--stages", "rmbn_star"]
+    assert main([*args, "--settings", "shipped", "auto", "--out", str(tmp_path), "--quiet"]) == 0
+    record = json.loads((tmp_path / "train_speed.json").read_text())
+    (run,) = record["runs"]
+    assert {c["setting"] for c in run["cells"]} == {"fp32, 1 thread (shipped runs)", run["settings"][1]["name"]}
+    assert all(c["images_per_s"] > 0 and len(c["wall_s"]) == 1 for c in run["cells"])
+    assert run["stages"][0]["speedup"]["fp32, 1 thread (shipped runs)"] == pytest.approx(1.0)
+    assert record["machine"]["physical_cores"] >= 1
+    text = (tmp_path / "train_speed.md").read_text()
+    assert "| rmbn_star | mixed | 4, 96² |" in text
+    assert "zoo bench train-speed" in text and "--widths 0.125" in text
+
+
+def test_train_split_measures_every_cell() -> None:
+    from zoo.training.loader_split import CELLS, markdown, measure_split
+
+    run = measure_split(width=0.125, factors=["haze"], rounds=1, steps=1, log=lambda _: None)
+    assert {(c["num_workers"], c["synthesis"]) for c in run["cells"]} == set(CELLS)
+    assert all(c["images_per_s"] > 0 and c["main_ms"] > 0 and c["loader_ms"] > 0 for c in run["cells"])
+    assert "| haze |" in markdown([run], "zoo bench train-split")
