@@ -86,6 +86,11 @@ def _common(budget: Budget, factors: Sequence[str], source: str, seed: int, iter
         "train_cfg.val_interval": iters + 1,
         "optim_wrapper.optimizer.lr": lr,
         "optim_wrapper.clip_grad": {"max_norm": 1.0},
+        # The studies' cells were measured in fp32 with torch's default threads and memory order: keep them so that
+        # a cell computed again reproduces its record (zoo train now picks bf16, threads and channels-last itself).
+        "optim_wrapper.bf16": False,
+        "default_hooks.cpu.threads": None,
+        "default_hooks.cpu.channels_last": False,
         "default_hooks.checkpoint.interval": checkpoint_every,
         "default_hooks.checkpoint.max_keep_ckpts": 1,
         "default_hooks.checkpoint.save_best": None,

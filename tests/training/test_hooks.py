@@ -77,7 +77,7 @@ def _checkpoints(work_dir: Path) -> list[str]:
 
 @pytest.mark.parametrize("bad", [0, -2, "two", True, 1.5])
 def test_bad_thread_settings_are_refused(bad) -> None:
-    with pytest.raises(ValueError, match="expected 'auto' or a positive number of threads"):
+    with pytest.raises(ValueError, match="expected 'auto', None"):
         CPUTrainingHook(threads=bad)
 
 
@@ -171,10 +171,14 @@ def test_auto_threads_keep_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> N
     assert "from OMP_NUM_THREADS" in runner.messages[0]
 
 
-def test_hook_can_keep_the_default_layout() -> None:
+def test_hook_can_leave_threads_and_layout_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
     model = torch.nn.Conv2d(3, 8, 3)
-    CPUTrainingHook(threads=1, channels_last=False).before_run(_fake_runner(model))
-    assert model.weight.is_contiguous()
+    runner = _fake_runner(model)
+    CPUTrainingHook(threads=None, channels_last=False).before_run(runner)
+    assert model.weight.is_contiguous() and calls == []
+    assert "torch's own setting" in runner.messages[0]
 
 
 def test_train_threads_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

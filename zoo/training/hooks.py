@@ -33,7 +33,7 @@ class CPUTrainingHook(Hook):
     written contiguous.
 
     Args:
-        threads: ``"auto"`` (default) or a number of threads.
+        threads: ``"auto"`` (default), a number of threads, or None to leave torch's setting alone.
         channels_last: ``"auto"`` (default): on the CPU, for a model not wrapped for DDP (whose gradient buckets
             follow the layout the parameters had when it was wrapped); ``True``: also on other devices; ``False``:
             never.
@@ -45,7 +45,7 @@ class CPUTrainingHook(Hook):
 
     def __init__(
         self,
-        threads: int | str = "auto",
+        threads: int | str | None = "auto",
         channels_last: bool | str = "auto",
         recheck_minutes: float = 2.0,
         probe_seconds: float = 1.0,
@@ -62,7 +62,9 @@ class CPUTrainingHook(Hook):
     def before_run(self, runner) -> None:
         """Apply both settings and log what was chosen."""
         self._adaptive = self.threads == "auto" and not os.environ.get("OMP_NUM_THREADS")
-        if self.threads != "auto":
+        if self.threads is None:
+            source = "torch's own setting"
+        elif self.threads != "auto":
             torch.set_num_threads(self.threads)
             source = f"threads={self.threads}"
         elif not self._adaptive:

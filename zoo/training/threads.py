@@ -14,11 +14,12 @@ from pathlib import Path
 __all__ = ["OtherProcessesLoad", "check_threads", "math_threads"]
 
 
-def check_threads(threads: int | str) -> int | str:
-    """Return ``threads`` if it is ``"auto"`` or a positive int, else raise a ValueError saying what is allowed."""
-    if threads == "auto" or (isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1):
+def check_threads(threads: int | str | None) -> int | str | None:
+    """Return ``threads`` if it is ``"auto"``, None or a positive int, else raise a ValueError saying what is valid."""
+    number = isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1
+    if threads is None or threads == "auto" or number:
         return threads
-    raise ValueError(f"threads={threads!r}; expected 'auto' or a positive number of threads")
+    raise ValueError(f"threads={threads!r}; expected 'auto', None (torch's own setting) or a positive number")
 
 
 def math_threads(others: float | None, cores: int) -> int:
