@@ -6,6 +6,7 @@ find components by their ``elem_id`` (``input-image``, ``models``, ``run``, ``me
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,22 +15,27 @@ import numpy as np
 
 from zoo.data.degradations import FACTORS
 from zoo.data.metrics import PROTOCOLS
-from zoo.data.metrics.protocols import protocol_description, protocol_label
+from zoo.data.metrics.protocols import protocol_description, protocols_paragraph
 from zoo.inference import NoShippedWeightsError
 from zoo.registry import UnknownModelError
 
 from . import cache_writes
 from .card import model_card
-from .catalog import ModelEntry, default_catalog, default_selection
+from .catalog import ModelEntry, cards_protocol, default_catalog, default_selection, match_factors
 from .compare import STEP_LETTERS, RestorerCache, run_model, score
 from .components import upload_image
 from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, read_upload, sample_choices
 
-__all__ = ["MAX_MODELS", "METRIC_HEADERS", "build_app", "launch"]
+__all__ = ["DEMO_CSS", "MAX_MODELS", "METRIC_HEADERS", "build_app", "launch", "sample_note"]
 
 MAX_MODELS = 4
 METRIC_HEADERS = ["Model", "PSNR (dB)", "SSIM", "Time (s)"]
 _LOG = logging.getLogger("zoo.demo")
+# Model cards are full-width; their tables keep every number on one line and scroll sideways when the page is narrow.
+DEMO_CSS = """
+.zoo-card table { display: block; overflow-x: auto; }
+.zoo-card th, .zoo-card td { white-space: nowrap; }
+"""
 _USER_ERRORS = (DemoInputError, NoShippedWeightsError, UnknownModelError, ValueError, KeyError, FileNotFoundError)
 
 
@@ -68,11 +74,13 @@ class _Demo:
         self.cache = RestorerCache(device)
         self.max_megapixels = max_megapixels
 
-    def load_sample(self, value: str | None) -> tuple[Any, Any, Any, Any]:
+    def load_sample(self, value: str | None, models: list[str] | None) -> tuple[Any, ...]:
         if not value:
-            return gr.update(), gr.update(), gr.update(), gr.update()
+            return gr.update(), gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
         image, reference, mode, factors = load_demo_sample(value)
-        return image, reference, mode, factors or gr.update()
+        keys = match_factors(list(models or []), list(self.entries.values()), factors)
+        # the factor boxes are what "degrade with the chosen factors" adds; a sample's own factors are in the note
+        return image, reference, mode, [], keys, sample_note(value, factors, keys != list(models or []))
 
     def compare(
         self,
@@ -128,6 +136,30 @@ class _Demo:
             f"time: restoration only (model loading excluded) on {self.cache.device}."
         )
         return [summary, rows, *sliders, *cards, gallery]
+
+
+def _factor_boxes(mode: str) -> Any:
+    """The factor boxes take clicks only when the chosen factors are what degrades the image."""
+    return gr.update(interactive=mode == "factors")
+
+
+def sample_note(value: str, factors: list[str], moved: bool = False) -> str:
+    """One line under the sample list: what the loaded sample is and what the demo set for it."""
+    kind, _, name = value.partition(":")
+    if kind != "degraded":
+        return f"**{name}**: a clean photo. Pick how to degrade it (a seeded random mixture by default), then Restore."
+    note = (
+        f"**{name}**: degraded with {' + '.join(factors)}; its clean original is loaded as the reference, so PSNR and "
+        "SSIM are measured."
+    )
+    if moved:
+        note += f" Models told the factor (MBN) now run their {factors[0]} branch."
+    return note
+
+
+def _protocols_text() -> str:
+    """The README's protocol paragraph without its HTML anchor."""
+    return re.sub(r"<a id=[^>]*></a>", "", protocols_paragraph())
 
 
 def build_app(
@@ -186,6 +218,7 @@ def build_app(
                     elem_id="sample",
                     allow_custom_value=False,
                 )
+                note = gr.Markdown(elem_id="sample-note")
                 image = upload_image(
                     type="filepath",  # checked against the size limit before decoding (inputs.read_upload)
                     image_mode=None,
@@ -209,7 +242,13 @@ def build_app(
                     label="Degradation",
                     elem_id="mode",
                 )
-                factors = gr.CheckboxGroup(choices=list(FACTORS), value=["rain"], label="Factors", elem_id="factors")
+                factors = gr.CheckboxGroup(
+                    choices=list(FACTORS),
+                    value=[],
+                    interactive=False,  # only with "degrade with the chosen factors"
+                    label="Factors to add (with 'degrade with the chosen factors')",
+                    elem_id="factors",
+                )
                 seed = gr.Number(value=0, precision=0, minimum=0, label="Seed", elem_id="seed")
                 models = gr.Dropdown(
                     choices=[(e.label, e.key) for e in entries],
@@ -219,11 +258,12 @@ def build_app(
                     label=f"Models (up to {MAX_MODELS})",
                     elem_id="models",
                 )
+                card_protocol = cards_protocol(entries)
                 protocol = gr.Dropdown(
                     choices=list(PROTOCOLS),
-                    value="rgb",
+                    value=card_protocol,
                     label="Metric protocol",
-                    info="; ".join(protocol_label(p).replace("`", "") for p in PROTOCOLS),
+                    info=f"default: {card_protocol}, the one the model cards' scores use; see 'Metric protocols' below",
                     elem_id="protocol",
                 )
                 run = gr.Button("Restore", variant="primary", elem_id="run")
@@ -235,7 +275,9 @@ def build_app(
             label="PSNR / SSIM against the clean image",
             elem_id="metrics",
         )
-        sliders, cards = [], []
+        with gr.Accordion("Metric protocols: what PSNR and SSIM were computed on", open=False, elem_id="protocols"):
+            gr.Markdown(_protocols_text())
+        sliders = []
         with gr.Row():
             for slot in range(1, MAX_MODELS + 1):
                 with gr.Column(min_width=240):
@@ -244,20 +286,22 @@ def build_app(
                             type="numpy", format="png", label=f"{slot}. degraded | restored", elem_id=f"slider-{slot}"
                         )
                     )
-                    cards.append(gr.Markdown(elem_id=f"card-{slot}"))
         steps = gr.Gallery(
             label="Per-step outputs of recurrent models (R-MBN: after J, H, B, R)",
             format="png",
             columns=4,
             elem_id="steps",
         )
+        with gr.Accordion("Model cards: what each model is, its training and its measured scores", elem_id="cards"):
+            cards = [gr.Markdown(elem_id=f"card-{slot}", elem_classes="zoo-card") for slot in range(1, MAX_MODELS + 1)]
 
         sample.change(
             _user_errors(state.load_sample),
-            inputs=sample,
-            outputs=[image, reference, mode, factors],
+            inputs=[sample, models],
+            outputs=[image, reference, mode, factors, models, note],
             api_name="load_sample",
         )
+        mode.change(_factor_boxes, inputs=mode, outputs=factors, api_visibility="private", queue=False)
         run.click(
             _user_errors(state.compare),
             inputs=[image, reference, mode, factors, seed, models, protocol],
@@ -280,17 +324,38 @@ def launch(
 ) -> str:
     """Serve the app with the demo's limits: no extra readable paths, an upload size cap, no tracebacks shown.
 
+    Gradio's own start-up lines are replaced by ours, which name this command's options (``--share true``) rather
+    than ``launch()`` arguments.
+
+    Args:
+        app: The app from :func:`build_app`.
+        host: Interface to listen on.
+        port: Port.
+        share: Also open a public Gradio share link.
+        max_file_size: Largest upload.
+        prevent_thread_lock: Return once the server runs (tests) instead of serving until interrupted.
+        quiet: Print nothing.
+
     Returns:
         The local URL.
     """
-    _, local_url, _ = app.launch(
+    _, local_url, share_url = app.launch(
         server_name=host,
         server_port=port,
         share=share,
         max_file_size=max_file_size,
         allowed_paths=None,
         show_error=False,
-        prevent_thread_lock=prevent_thread_lock,
-        quiet=quiet,
+        prevent_thread_lock=True,
+        quiet=True,
+        css=DEMO_CSS,
     )
+    if not quiet:
+        print(f"mbn-zoo demo running on {local_url} (Ctrl+C to stop)", flush=True)
+        if share_url:
+            print(f"public link: {share_url}", flush=True)
+        elif not share:
+            print("for a public link, start it with `zoo demo --share true`", flush=True)
+    if not prevent_thread_lock:
+        app.block_thread()
     return local_url

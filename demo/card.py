@@ -65,6 +65,8 @@ def model_card(entry: ModelEntry, restorer: Restorer) -> str:
             facts.append(f"**Knows:** the {info.knows} of the test synthesis (not a fully blind method)")
     if entry.factor:
         facts.append(f"**Branch:** {entry.factor} (MBN runs the branch of the factor you name)")
+    if info is None or info.learned:
+        facts.append(f"**Precision:** {restorer.dtype} ({restorer.precision.reason})")
     lines.append(" · ".join(facts))
     if not entry.trained:
         lines.append("**Untrained:** random weights, to try the interface; the output is not a restoration.")

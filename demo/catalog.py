@@ -15,10 +15,12 @@ __all__ = [
     "PREFERRED_ARCHS",
     "UNTRAINED_CONFIGS",
     "ModelEntry",
+    "cards_protocol",
     "default_catalog",
     "default_selection",
     "entry_for",
     "has_steps",
+    "match_factors",
     "needs_factor",
 ]
 
@@ -144,3 +146,40 @@ def default_selection(entries: Sequence[ModelEntry], count: int = 2) -> list[str
         if len(keys) == count:
             break
     return keys
+
+
+def match_factors(keys: Sequence[str], entries: Sequence[ModelEntry], factors: Sequence[str]) -> list[str]:
+    """The selection ``keys`` with every factor-branch entry (``"mbn.synth4@rain"``) moved to the image's factor.
+
+    A model told the factor (MBN) restores only that factor, so when a sample with known factors is loaded, a branch
+    entry for another factor is replaced by the same model's entry for the first of ``factors`` (the only one for a
+    single-factor sample). Other entries, and branch entries that already match one of ``factors``, stay.
+
+    Args:
+        keys: The selected entry keys.
+        entries: The catalogue.
+        factors: The factors of the loaded image, in the order they were applied; empty when unknown.
+    """
+    known = {entry.key for entry in entries}
+    chosen: list[str] = []
+    for key in keys:
+        base, at, factor = key.rpartition("@")
+        if at and factors and factor not in factors and f"{base}@{factors[0]}" in known:
+            key = f"{base}@{factors[0]}"
+        if key not in chosen:
+            chosen.append(key)
+    return chosen
+
+
+def cards_protocol(entries: Sequence[ModelEntry], fallback: str = "standard") -> str:
+    """The metric protocol most of the catalogue's shipped weights report their scores in (their cards' protocol)."""
+    from zoo.registry import pretrained_table
+
+    table = pretrained_table()
+    protocols = [
+        table[entry.model].metadata.get("protocol")
+        for entry in entries
+        if isinstance(entry.model, str) and entry.model in table
+    ]
+    protocols = [protocol for protocol in protocols if protocol]
+    return max(set(protocols), key=protocols.count) if protocols else fallback

@@ -1,8 +1,9 @@
 """Regenerate the README screenshot: ``python -m zoo.demo.screenshot docs/demo.png``.
 
-Serves the demo on a free local port, drives Debian's headless Chromium with Playwright (both from the ``test``
-extra / the system, not needed by the demo itself): picks a bundled sample, selects the models, runs them, waits
-for the images and saves a full-page screenshot.
+Serves the demo on a free local port, drives a headless Chromium with Playwright (Playwright comes with the ``test``
+extra; the browser is found by :func:`zoo.demo.browser.find_chromium`: Playwright's own, ``CHROMIUM_PATH``, then the
+system's): picks a bundled sample, selects the models, runs them, waits for the images and saves a full-page
+screenshot.
 """
 
 import argparse
@@ -13,8 +14,6 @@ from pathlib import Path
 
 __all__ = ["default_models", "main", "take_screenshot"]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 _IMAGES_LOADED = """(count) => {
     const imgs = [...document.querySelectorAll('[id^=slider-] img')];
     return imgs.length >= 2 * count && imgs.every(i => i.complete && i.naturalWidth > 0);
@@ -46,6 +45,7 @@ def take_screenshot(path: str | Path, sample: str, models: Sequence[str], width:
     from playwright.sync_api import sync_playwright
 
     from .app import build_app, launch
+    from .browser import CHROMIUM_ARGS, find_chromium
     from .catalog import default_catalog
     from .inputs import sample_choices
 
@@ -57,13 +57,18 @@ def take_screenshot(path: str | Path, sample: str, models: Sequence[str], width:
     unknown = [key for key in models if key not in entry_labels]
     if unknown or not 1 <= len(models) <= 4:
         raise ValueError(f"give one to four models from the catalogue; unknown: {unknown}")
+    chromium = find_chromium()
+    if chromium.executable is None:
+        raise RuntimeError(f"cannot take the screenshot: {chromium.source}")
     app = build_app(catalog, default_models=[])
     url = launch(app, port=_free_port(), prevent_thread_lock=True, quiet=True)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = playwright.chromium.launch(
+                executable_path=chromium.executable, args=CHROMIUM_ARGS, headless=True
+            )
             page = browser.new_page(viewport={"width": width, "height": 1000})
             page.set_default_timeout(120_000)
             page.goto(url)

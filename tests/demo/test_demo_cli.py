@@ -1,18 +1,17 @@
 """``zoo demo`` / ``python -m zoo.demo``: options, no gradio on ``import zoo``, and a real server process."""
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
 
-import pytest
-
 from zoo.cli.main import build_parser, main
 
 
-def test_options():
+def test_options(capsys):
     args = build_parser().parse_args(["demo", "--host", "0.0.0.0", "--port", "9000", "--share", "false"])
     assert (args.host, args.port, args.share, args.max_megapixels, args.untrained) == (
         "0.0.0.0",
@@ -22,8 +21,8 @@ def test_options():
         False,
     )
     assert build_parser().parse_args(["demo", "--share", "True"]).share is True
-    with pytest.raises(SystemExit):
-        build_parser().parse_args(["demo", "--share", "maybe"])
+    assert main(["demo", "--share", "maybe"]) == 2
+    assert "expected true or false, got 'maybe'" in capsys.readouterr().err
 
 
 def test_bad_options_fail_fast_with_a_message(capsys):
@@ -65,6 +64,14 @@ def test_zoo_demo_serves_until_terminated(free_port):
             except OSError:
                 assert time.monotonic() < deadline, "the demo did not answer within 45 s"
                 time.sleep(0.5)  # polling a starting server; there is nothing to wait on
+        log, fd = "", proc.stdout.fileno()
+        while "--share true" not in log and select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            chunk = os.read(fd, 4096)  # unbuffered, so select() sees every byte that is not read yet
+            assert chunk, f"the demo exited: {log}"
+            log += chunk.decode()
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=15)
+    # the start-up lines name this command's options, not gradio's launch() arguments
+    assert f"running on http://127.0.0.1:{port}" in log and "`zoo demo --share true`" in log, log
+    assert "share=True" not in log, log

@@ -92,12 +92,16 @@ def test_seeded_degradation_of_a_clean_image(client):
 
 
 def test_sample_loader(client):
-    image, reference, mode, factors = client.predict("degraded:grace_hopper_mixed", api_name="/load_sample")
-    assert mode == "none" and sorted(factors) == ["blur", "haze", "jpeg", "rain"]
+    out = client.predict("degraded:grace_hopper_mixed", ["identity"], api_name="/load_sample")
+    image, reference, mode, factors, models, note = out
+    # mode "none": nothing is added, so no factor box is ticked; the sample's own factors are named in the note
+    assert mode == "none" and factors == [] and models == ["identity"]
+    assert "degraded with" in note and all(f in note for f in ("blur", "haze", "jpeg", "rain"))
     degraded, clean = sample_paths("grace_hopper_mixed")
     assert np.array_equal(_pixels(image), _pixels(degraded)) and np.array_equal(_pixels(reference), _pixels(clean))
-    image, reference, mode, _ = client.predict("clean:rocket", api_name="/load_sample")
-    assert mode == "random" and reference is None and _pixels(image).shape == (427, 512, 3)
+    image, reference, mode, factors, _, note = client.predict("clean:rocket", ["identity"], api_name="/load_sample")
+    assert mode == "random" and reference is None and factors == [] and _pixels(image).shape == (427, 512, 3)
+    assert "clean photo" in note
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 import zoo.demo.catalog as catalog_module
 from zoo.data.metrics import psnr
 from zoo.demo.card import model_card
-from zoo.demo.catalog import default_catalog, default_selection, entry_for
+from zoo.demo.catalog import cards_protocol, default_catalog, default_selection, entry_for, match_factors
 from zoo.demo.inputs import DemoInputError, check_size, load_demo_sample, prepare_input, sample_choices
 from zoo.inference.restore import Restorer
 
@@ -96,7 +96,7 @@ def test_queue_and_concurrency_limits():
 
     app = build_app(entry_for("identity"), concurrency_limit=2, max_queue=5)
     assert app._queue.default_concurrency_limit == 2 and app._queue.max_size == 5
-    assert {fn.api_name for fn in app.fns.values()} == {"restore", "load_sample"}
+    assert {fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"} == {"restore", "load_sample"}
     with pytest.raises(ValueError, match="not in the catalogue"):
         build_app(entry_for("identity"), default_models=["median_derain"])
 
@@ -155,3 +155,42 @@ def test_read_upload_converts_and_refuses_from_the_header(tmp_path):
     text.write_text("hello")
     with pytest.raises(DemoInputError, match="not an image file"):
         read_upload(str(text), 2.0)
+
+
+def test_factor_branches_follow_the_loaded_sample(monkeypatch):
+    monkeypatch.setattr(catalog_module, "list_pretrained", lambda: ["mbn.synth4", "rmbn.synth4"])
+    entries = default_catalog()
+    selected = default_selection(entries)
+    assert selected == ["rmbn.synth4", "mbn.synth4@rain"]
+    assert match_factors(selected, entries, ["blur"]) == ["rmbn.synth4", "mbn.synth4@blur"]
+    assert match_factors(selected, entries, ["jpeg", "rain"]) == selected  # the rain branch fits this mixture
+    assert match_factors(selected, entries, ["haze", "blur"]) == ["rmbn.synth4", "mbn.synth4@haze"]
+    assert match_factors(selected, entries, []) == selected  # unknown factors: nothing to follow
+    both = ["mbn.synth4@rain", "mbn.synth4@blur"]
+    assert match_factors(both, entries, ["blur"]) == ["mbn.synth4@blur"]  # no duplicate
+
+
+def test_loading_a_sample_moves_branches_and_unticks_factors(monkeypatch):
+    from zoo.demo.app import _Demo
+
+    monkeypatch.setattr(catalog_module, "list_pretrained", lambda: ["mbn.synth4", "rmbn.synth4"])
+    demo = _Demo(default_catalog(), 1.0)
+    image, reference, mode, factors, models, note = demo.load_sample("degraded:coffee_blur", ["mbn.synth4@rain"])
+    assert mode == "none" and factors == [] and models == ["mbn.synth4@blur"]
+    assert "coffee_blur" in note and "blur" in note and "now run their blur branch" in note
+    assert image.shape == reference.shape
+
+
+def test_page_defaults_match_the_cards_and_explain_the_protocols():
+    from zoo.demo.app import build_app
+
+    entries = default_catalog()
+    assert cards_protocol(entries) == "standard"  # every shipped card reports the `standard` protocol
+    assert cards_protocol(entry_for("identity")) == "standard"  # nothing shipped: the fallback
+    app = build_app(entries)
+    by_id = {block.elem_id: block for block in app.blocks.values() if getattr(block, "elem_id", None)}
+    assert by_id["protocol"].value == "standard"
+    assert by_id["mode"].value == "none" and by_id["factors"].value == [] and not by_id["factors"].interactive
+    texts = " ".join(str(getattr(block, "value", "")) for block in app.blocks.values())
+    assert "**Metric protocols.**" in texts and "`paper`" in texts and "<a id=" not in texts
+    assert all(f"card-{slot}" in by_id for slot in range(1, 5))
