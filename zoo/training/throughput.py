@@ -213,15 +213,24 @@ def _stage_rates(cells: list[dict[str, Any]], settings: Sequence[Setting]) -> li
     """Images per second of each stage's task cycle under each setting, and each setting's speed-up."""
     out = []
     for stage in dict.fromkeys(c["stage"] for c in cells):
-        rates = {}
+        rates, per_cpu = {}, {}
         for setting in settings:
             mine = [c for c in cells if c["stage"] == stage and c["setting"] == setting.name]
             weight = {c["factor"]: CYCLE.get(c["factor"], 1) for c in mine}
             images = sum(weight[c["factor"]] * c["batch"] for c in mine)
             seconds = sum(weight[c["factor"]] * c["median_s"] for c in mine)
             rates[setting.name] = images / seconds
+            cpu_seconds = sum(weight[c["factor"]] * statistics.median(c["cpu_s"]) for c in mine)
+            per_cpu[setting.name] = images / cpu_seconds
         base = rates[settings[0].name]
-        out.append({"stage": stage, "images_per_s": rates, "speedup": {k: v / base for k, v in rates.items()}})
+        out.append(
+            {
+                "stage": stage,
+                "images_per_s": rates,
+                "speedup": {k: v / base for k, v in rates.items()},
+                "images_per_cpu_s": per_cpu,
+            }
+        )
     return out
 
 
@@ -255,6 +264,11 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
         for stage in run["stages"]:
             cells = [f"{stage['images_per_s'][n]:.2f} ({stage['speedup'][n]:.2f}x)" for n in names]
             lines.append(f"| {stage['stage']} | " + " | ".join(cells) + " |")
+        lines += ["", "| images per CPU second | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for stage in run["stages"]:
+            base = stage["images_per_cpu_s"][names[0]]
+            cells = [f"{stage['images_per_cpu_s'][n]:.2f} ({stage['images_per_cpu_s'][n] / base:.2f}x)" for n in names]
+            lines.append(f"| {stage['stage']} | " + " | ".join(cells) + " |")
         lines += ["", "| stage | factor | batch, crop | " + " | ".join(names) + " |"]
         lines.append("|---|---|---|" + "---:|" * len(names))
         by_key = {(c["stage"], c["factor"], c["setting"]): c for c in run["cells"]}
@@ -269,9 +283,11 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
             lines.append(f"| {stage} | {factor} | {cell['batch']}, {cell['crop']}² | " + " | ".join(values) + " |")
     lines += [
         "",
-        "Stage rows: images per second of the stage's task cycle (speed-up). Factor rows: images per second (median "
-        "seconds per step; CPU: the process's CPU seconds per wall second, 1.0 = one core fully used, less = it "
-        "waited for a core; for auto threads, the thread counts it chose).",
+        "Stage rows: images per second of the stage's task cycle (speed-up). Images per CPU second: the same with the "
+        "process's own CPU time in place of the wall time; for one thread it is about what an idle core gives, for "
+        "more threads it counts the time threads spin while waiting for each other. Factor rows: images per second "
+        "(median seconds per step; CPU: the process's CPU seconds per wall second, 1.0 = one core fully used, less = "
+        "it waited for a core; for auto threads, the thread counts it chose).",
     ]
     return "\n".join(lines) + "\n"
 
