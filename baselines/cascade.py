@@ -4,6 +4,7 @@ Each step restores one factor and hands its output, clamped to [0, 1], to the ne
 four dedicated DuRN models in the order the paper uses for R-MBN and for its cascade: J -> H -> B -> R.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ import torch
 from torch import nn
 
 from zoo.registry import ModelInfo, create_model, register_model
+from zoo.registry.info import instance_min_size, instance_size_multiple
 
 __all__ = ["DEFAULT_STEPS", "Cascade"]
 
@@ -29,7 +31,7 @@ DEFAULT_STEPS: tuple[tuple[str, str], ...] = (
         task="unknown (rain, blur, jpeg, haze)",
         paper="Liu, Suganuma, Sun, Okatani 2019, arXiv 1907.04508 (cascade baseline, Table 3)",
         factors=("rain", "blur", "jpeg", "haze"),
-        size_multiple=4,
+        returns_steps=True,
         tiling="discouraged",
         description="Cascade of dedicated models J->H->B->R (durn_p_rgb, durn_us, durn_u, durn_s; 26.473 M parameters)",
         notes="The paper cascades the authors' codes of Zhang et al. (RNAN, JPEG), Liu et al. (DuRN-US, haze), Gao et "
@@ -67,6 +69,14 @@ class Cascade(nn.Module):
         self.models = nn.ModuleList(
             model if isinstance(model, nn.Module) else create_model(model) for _, model in pairs
         )
+
+    def size_multiple(self, factor: str | None = None) -> int:
+        """Multiple of H and W that no step has to pad to: the least common multiple of the steps' multiples."""
+        return math.lcm(1, *(instance_size_multiple(model) for model in self.models))
+
+    def min_size(self, factor: str | None = None) -> int:
+        """The largest minimum size of the steps (each step pads smaller images itself)."""
+        return max(instance_min_size(model) for model in self.models)
 
     def forward(
         self, x: torch.Tensor, return_steps: bool = False

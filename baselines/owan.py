@@ -163,7 +163,6 @@ class _DepthwiseResBlock(nn.Module):
         task="unknown, combined (rain, blur, jpeg, haze)",
         paper="Suganuma, Liu, Okatani, CVPR 2019 (operation-wise attention network; arXiv 1812.00733)",
         factors=("rain", "blur", "jpeg", "haze"),
-        size_multiple=1,
         tiling="discouraged",
         description="OWAN: 40 operation-wise attention layers (10 groups x 4, 8 operations), 16 channels (0.391 M)",
         notes="Mixed-degradation baseline of Liu et al. 2019, Table 4, trained there on the same combined-factor "

@@ -12,7 +12,15 @@ from .decorators import (
     register_metric,
     register_model,
 )
-from .factory import UnknownModelError, build, create_model, get_model_info, list_models, list_pretrained
+from .factory import (
+    UnknownModelError,
+    build,
+    create_model,
+    get_model_info,
+    list_models,
+    list_pretrained,
+    model_info_of,
+)
 from .info import ModelInfo
 from .pretrained import PretrainedEntry, pretrained_table, weights_dir
 from .registries import (
@@ -88,6 +96,7 @@ __all__ = [
     "list_models",
     "list_pretrained",
     "load_state_dict",
+    "model_info_of",
     "pretrained_table",
     "register",
     "register_attention",

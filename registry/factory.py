@@ -26,6 +26,7 @@ __all__ = [
     "get_model_info",
     "list_models",
     "list_pretrained",
+    "model_info_of",
 ]
 
 
@@ -101,6 +102,25 @@ def get_model_info(name: str) -> ModelInfo:
     if arch not in MODEL_INFO:
         raise _unknown(arch, list(MODEL_INFO), "model")
     return MODEL_INFO[arch]
+
+
+def model_info_of(model: Any) -> tuple[str, ModelInfo] | None:
+    """The registered name and metadata of a built model, or None when the registry does not know it.
+
+    A model from :func:`create_model` is known by its ``zoo_name``; a module built directly from a registered class
+    (``MBN(width=0.25)``, or a subclass of one) by the nearest registered class in its MRO. A module built by a
+    registered builder function (``DuRNU(...)`` instead of ``create_model("durn_u")``) is not known.
+    """
+    _ensure_registered()
+    name = getattr(model, "zoo_name", None)
+    if isinstance(name, str) and name.partition(".")[0] in MODEL_INFO:
+        return name.partition(".")[0], MODEL_INFO[name.partition(".")[0]]
+    by_class = {MODELS.get(arch): arch for arch in MODEL_INFO}
+    for cls in type(model).__mro__:
+        arch = by_class.get(cls)
+        if arch is not None:
+            return arch, MODEL_INFO[arch]
+    return None
 
 
 def find_pretrained(name: str) -> PretrainedEntry | None:

@@ -1,6 +1,7 @@
 """What every DuRN model shares: padding to a size multiple, the width knob, the citation, small layer builders."""
 
 import math
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -76,24 +77,33 @@ def conv_norm_relu(
 
 
 class DuRN(nn.Module):
-    """Base of the DuRN models: checks the input, pads it to ``size_multiple`` / ``min_size`` and crops back.
+    """Base of the DuRN models: checks the input, pads it to :meth:`size_multiple` / :meth:`min_size`, crops back.
 
-    Subclasses implement :meth:`restore` on padded images and set ``size_multiple`` and ``min_size`` (the smallest
-    padded size at which every reflection padding inside the network is valid).
+    Subclasses implement :meth:`restore` on padded images, set ``downsampling`` (how many times the network halves
+    the image, as a factor: the size multiple) and ``self.min_padded`` (the smallest padded size at which every
+    reflection padding inside the network is valid).
 
     Args:
         in_channels: Channels the network was built for (1 grey, 3 RGB). A grey network also accepts RGB images and
             restores each colour channel as a separate grey image.
     """
 
-    size_multiple = 1
+    downsampling: ClassVar[int] = 1
 
     def __init__(self, in_channels: int) -> None:
         super().__init__()
         if in_channels not in (1, 3):
             raise ValueError(f"in_channels must be 1 (grey) or 3 (RGB), got {in_channels}")
         self.in_channels = in_channels
-        self.min_size = 1
+        self.min_padded = 1
+
+    def size_multiple(self, factor: str | None = None) -> int:
+        """Multiple of H and W the network works at (the forward pads to it and crops back); one for every factor."""
+        return self.downsampling
+
+    def min_size(self, factor: str | None = None) -> int:
+        """Smallest H and W the network works at (the forward pads smaller images); one for every factor."""
+        return self.min_padded
 
     def restore(self, x: torch.Tensor) -> torch.Tensor:
         """Restore an image whose size fits the network (B, in_channels, H, W)."""
@@ -114,5 +124,5 @@ class DuRN(nn.Module):
                 return out.reshape(batch, 3, height, width)
             expected = "1 (grey) or 3 (restored per channel)" if self.in_channels == 1 else "3 (RGB)"
             raise ValueError(f"image has {channels} channels; expected {expected}")
-        out = self.restore(pad_image(x, self.size_multiple, self.min_size))
+        out = self.restore(pad_image(x, self.size_multiple(), self.min_size()))
         return out[..., :height, :width]

@@ -62,7 +62,7 @@ class DuRNP(DuRN):
         self.tail = nn.Sequential(
             conv_norm_relu(ch, ch, 3, norm=norm), conv_norm_relu(ch, in_channels, 3, relu=False), nn.Tanh()
         )
-        self.min_size = 1 + max(max(same_padding(k1, d), same_padding(k2)) for k1, k2, d in blocks)
+        self.min_padded = 1 + max(max(same_padding(k1, d), same_padding(k2)) for k1, k2, d in blocks)
 
     def restore(self, x: torch.Tensor) -> torch.Tensor:
         """Restore a padded image (B, in_channels, H, W)."""
@@ -79,7 +79,6 @@ class DuRNP(DuRN):
         task="Gaussian noise (grey)",
         paper=DURN_PAPER,
         factors=(),
-        size_multiple=1,
         description="DuRN-P: 6 DuRB-P, 32 channels, BatchNorm, grey (0.816 M parameters)",
         notes="Grey network (B, 1, H, W); an RGB image is restored one colour channel at a time. "
         "Trained by the authors on BSD grey with sigma in {30, 50, 70}/255. Inputs smaller than 16 px are "
@@ -97,7 +96,6 @@ def durn_p(**kwargs) -> DuRNP:
         task="jpeg",
         paper=DURN_PAPER,
         factors=("jpeg",),
-        size_multiple=1,
         description="DuRN-P without normalisation, RGB: the zoo's dedicated JPEG model (0.816 M parameters)",
         notes="The authors trained this network on real noise (RealNoiseHKPoly). The paper's dedicated JPEG "
         "model (Table 3) is a different network (RNAN, Zhang et al. 2019); the zoo uses DuRN-P without "
@@ -116,7 +114,6 @@ def durn_p_rgb(**kwargs) -> DuRNP:
         task="rain",
         paper=DURN_PAPER,
         factors=("rain",),
-        size_multiple=1,
         tiling="discouraged",
         description="DuRN-S: 6 DuRB-S (SE attention), 64 channels, BatchNorm, RGB; rain streaks (3.730 M parameters)",
         notes="Trained by the authors on DID-MDN / DDN. The SE attention uses global averages, so tiles differ "

@@ -51,7 +51,7 @@ class DuRNSP(DuRN):
             output sign (``input - tanh(.)``).
     """
 
-    size_multiple = 4
+    downsampling = 4
 
     def __init__(
         self,
@@ -88,7 +88,7 @@ class DuRNSP(DuRN):
             nn.Tanh(),
         )
         pads = [same_padding(f, d) for f, d in (*s_blocks, *p_blocks) if not (reference_compat and d > 1)]
-        self.min_size = 4 * (1 + max([2, *pads]))  # 1/4-scale maps; k2 = 5 needs 2
+        self.min_padded = 4 * (1 + max([2, *pads]))  # 1/4-scale maps; k2 = 5 needs 2
 
     def restore(self, x: torch.Tensor) -> torch.Tensor:
         """Restore a padded image (B, 3, H, W), H and W multiples of 4."""
@@ -109,7 +109,6 @@ class DuRNSP(DuRN):
         task="raindrop",
         paper=DURN_PAPER,
         factors=(),
-        size_multiple=4,
         tiling="discouraged",
         description="DuRN-S-P: 3 DuRB-S + 6 DuRB-P, widths 64/128, BatchNorm; raindrops (10.177 M parameters)",
         notes="Trained by the authors on the RainDrop dataset (adherent raindrops, not rain streaks). "

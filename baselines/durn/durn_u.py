@@ -52,7 +52,7 @@ class DuRNU(DuRN):
         reference_compat: Reference InsNorm (``scale`` added as the shift) and zero padding for dilated convs.
     """
 
-    size_multiple = 4
+    downsampling = 4
 
     def __init__(
         self,
@@ -88,7 +88,7 @@ class DuRNU(DuRN):
             durn_conv(w0, 3, 7, padding="zero"),
             nn.Tanh(),
         )
-        self.min_size = _min_size(blocks, reference_compat)
+        self.min_padded = _min_size(blocks, reference_compat)
 
     def restore(self, x: torch.Tensor) -> torch.Tensor:
         """Restore a padded image (B, 3, H, W), H and W multiples of 4."""
@@ -111,7 +111,6 @@ def _min_size(blocks: Sequence[Sequence[int]], reference_compat: bool) -> int:
         task="blur",
         paper=DURN_PAPER,
         factors=("blur",),
-        size_multiple=4,
         tiling="discouraged",
         description="DuRN-U: 6 DuRB-U, widths 64/128/256, InsNorm; motion blur (12.857 M parameters)",
         notes="Trained by the authors on GoPro (resized to 640x360) and the Car dataset. Instance normalisation "
@@ -130,7 +129,6 @@ def durn_u(**kwargs) -> DuRNU:
         task="haze",
         paper=DURN_PAPER,
         factors=("haze",),
-        size_multiple=4,
         tiling="discouraged",
         description="DuRN-US: 12 DuRB-US (SE attention), 64 channels, no normalisation; haze (9.071 M parameters)",
         notes="Trained by the authors on RESIDE ITS and DCPDN data. Haze removal depends on global image "

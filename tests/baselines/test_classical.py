@@ -76,7 +76,7 @@ def test_every_classical_model_is_listed_with_non_learned_metadata() -> None:
         assert info.learned is False
         assert info.oracle is (name in ORACLE)
         assert info.paper and info.description and info.factors
-        assert info.size_multiple == 1
+        assert info.size_multiple(create_model(name)) == 1
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16])

@@ -34,7 +34,10 @@ def test_all_registered_with_metadata():
         info = get_model_info(name)
         assert info.paper == "Liu, Suganuma, Sun, Okatani, CVPR 2019 (DuRN)"
         assert info.learned and info.description and info.notes
-        assert info.size_multiple == (4 if name in ("durn_u", "durn_us", "durn_s_p") else 1)
+        model = create_model(name, width=0.125)
+        expected = 4 if name in ("durn_u", "durn_us", "durn_s_p") else 1
+        assert info.size_multiple(model) == model.size_multiple() == expected
+        assert info.min_size(model) == model.min_size() > 1
     assert get_model_info("durn_p_rgb").factors == ("jpeg",)
     assert "different network" in get_model_info("durn_p_rgb").notes
 

@@ -14,7 +14,7 @@ def n_params(module: torch.nn.Module) -> int:
 def test_registered_with_metadata():
     assert "owan" in list_models()
     info = get_model_info("owan")
-    assert "Suganuma" in info.paper and info.learned and info.size_multiple == 1
+    assert "Suganuma" in info.paper and info.learned and info.size_multiple(None) == 1
 
 
 def test_parameter_count_of_the_authors_configuration():

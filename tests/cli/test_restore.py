@@ -30,7 +30,7 @@ class FakeRecurrent(nn.Module):
 
 @pytest.fixture
 def fake_recurrent() -> Iterator[str]:
-    info = ModelInfo(task="test double", factors=("rain", "blur", "jpeg", "haze"), learned=False)
+    info = ModelInfo(task="test double", factors=("rain", "blur", "jpeg", "haze"), returns_steps=True, learned=False)
     register_model(FAKE, info, force=True)(FakeRecurrent)
     yield FAKE
     MODEL_INFO.pop(FAKE, None)

@@ -67,8 +67,9 @@ def test_info_metadata() -> None:
         info = get_model_info(name)
         assert info.paper == "Liu et al. 2019, arXiv 1907.04508"
         assert info.factors == FACTORS
-    assert get_model_info("mbn").size_multiple == 16
-    assert create_model("mbn").size_multiple() == 16
+    model = create_model("mbn", width=0.125)
+    assert get_model_info("mbn").size_multiple(model) == model.size_multiple() == 16
+    assert get_model_info("mbn").size_multiple(model, "haze") == model.size_multiple("haze") == 4
 
 
 # ------------------------------------------------------------------------------------------- forward

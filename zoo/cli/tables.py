@@ -17,13 +17,14 @@ def models_markdown(names: list[str]) -> str:
     ]
     for name in names:
         info = get_model_info(name)
-        params = f"{count_parameters(create_model(name)):,}" if info.learned else "non-learned"
+        model = create_model(name)
+        params = f"{count_parameters(model):,}" if info.learned else "non-learned"
         if info.oracle:
             params += " (oracle)"
         elif info.knows:
             params += f" (knows the {info.knows})"
         tags = ", ".join(t.partition(".")[2] for t in list_pretrained(f"{name}.*")) or "-"
-        lines.append(f"| `{name}` | {info.task} | {params} | {info.size_multiple} | {tags} | {info.paper} |")
+        lines.append(f"| `{name}` | {info.task} | {params} | {info.size_multiple(model)} | {tags} | {info.paper} |")
     return "\n".join(lines)
 
 

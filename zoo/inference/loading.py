@@ -8,7 +8,8 @@ from typing import Any
 
 from torch import nn
 
-from zoo.registry import ModelInfo, create_model, get_model_info, list_pretrained
+from zoo.registry import ModelInfo, create_model, get_model_info, list_pretrained, model_info_of
+from zoo.registry.info import instance_size_multiple
 from zoo.registry.pretrained import default_tags
 
 __all__ = ["LoadedModel", "NoShippedWeightsError", "default_model_name", "load_model"]
@@ -25,7 +26,8 @@ class LoadedModel:
     Attributes:
         module: The network, in eval mode.
         name: ``architecture.tag``, ``architecture`` or the class name of a user module.
-        info: Registry metadata, or None for a module the registry does not know.
+        info: Registry metadata (also found for a bare module of a registered class), or None for a module the
+            registry does not know.
         trained: Whether weights were loaded (or the method is not learned).
     """
 
@@ -36,10 +38,9 @@ class LoadedModel:
 
     @property
     def size_multiple(self) -> int:
-        """Height/width multiple the model needs (1 when unknown)."""
-        if self.info is not None:
-            return self.info.size_multiple
-        return int(getattr(self.module, "size_multiple", 1))
+        """Height/width multiple the built model works at (its ModelInfo rule; the module's own method, else 1)."""
+        rule = self.info.size_multiple if self.info is not None else instance_size_multiple
+        return rule(self.module)
 
 
 def default_model_name() -> str:
@@ -102,9 +103,9 @@ def load_model(
     if isinstance(model, nn.Module):
         if checkpoint is not None:
             raise ValueError("checkpoint= applies to a named model or config; load weights into your module yourself")
-        name = getattr(model, "zoo_name", type(model).__name__)
-        info = _info_or_none(name)
-        return LoadedModel(model.eval(), name, info, trained=True)
+        known = model_info_of(model)
+        name = getattr(model, "zoo_name", None) or (known[0] if known else type(model).__name__)
+        return LoadedModel(model.eval(), name, known[1] if known else None, trained=True)
     if isinstance(model, dict):
         module = create_model(model, checkpoint=checkpoint)
         info = get_model_info(model["type"])
@@ -119,10 +120,3 @@ def load_model(
     if not isinstance(model, str):
         raise TypeError(f"model must be a name, a config dict or an nn.Module, not {type(model).__name__}")
     return _load_named(model, None if checkpoint is None else str(checkpoint))
-
-
-def _info_or_none(name: str) -> ModelInfo | None:
-    try:
-        return get_model_info(name)
-    except KeyError:
-        return None

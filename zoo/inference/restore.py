@@ -1,7 +1,6 @@
 """``zoo.restore``: restore a PIL image, numpy array or tensor of any size with a zoo model; same kind comes back."""
 
 import contextlib
-import inspect
 import warnings
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -142,23 +141,29 @@ class Restorer:
         return self.loaded.name
 
     def _check_call(self) -> dict[str, Any]:
-        params = inspect.signature(self.loaded.module.forward).parameters
+        """The forward's keyword arguments, checked against the model's declared contract (its ModelInfo).
+
+        A module the registry does not know is called with what was asked for (``factor``, ``return_steps``).
+        """
         info = self.loaded.info
+        if info is not None and info.kind != "restorer":
+            raise ValueError(
+                f"{self.name!r} is a {info.kind}, not a restorer: it returns no image; use zoo.detect / `zoo detect`"
+            )
         kwargs: dict[str, Any] = {}
-        factor_param = params.get("factor")
         if self.factor is not None:
-            if factor_param is None:
+            if info is not None and not info.takes_factor:
                 raise ValueError(f"model {self.name!r} has no factor branches; drop the factor ({self.factor!r})")
-            if info is not None and info.factors and self.factor not in info.factors:
+            if info is not None and self.factor not in info.factors:
                 raise ValueError(
                     f"unknown factor {self.factor!r} for {self.name!r}; choose one of {', '.join(info.factors)}"
                 )
             kwargs["factor"] = self.factor
-        elif factor_param is not None and factor_param.default is inspect.Parameter.empty:
-            choices = ", ".join(info.factors) if info is not None else "its factors"
+        elif info is not None and info.needs_factor:
+            choices = ", ".join(info.factors)
             raise ValueError(f"model {self.name!r} needs a factor (--factor / factor=): one of {choices}")
         if self.save_steps:
-            if "return_steps" not in params:
+            if info is not None and not info.returns_steps:
                 raise ValueError(
                     f"model {self.name!r} has no per-step outputs; save_steps needs a recurrent model (rmbn, cascade)"
                 )
@@ -253,6 +258,8 @@ class Restorer:
         if steps == ():
             return {RESTORED: x.clamp(0.0, 1.0)}  # nothing to remove: the image as it came
         tile = self.tile if self.tile is not None else self._memory_tile(x)
+        if tile is None:  # one pass: the model pads to its own size multiple and crops back, so this is model(x)
+            return {key: value.to(x.device) for key, value in self._run(x, steps).items()}
         return tiled_forward(partial(self._run, steps=steps), x, tile, self.overlap, self.loaded.size_multiple)
 
     def _memory_tile(self, x: torch.Tensor) -> int | None:

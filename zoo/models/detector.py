@@ -143,6 +143,7 @@ def _trunk(channels: tuple[int, ...]) -> nn.Sequential:
     "detector",
     ModelInfo(
         task="detection of rain, blur, jpeg and haze (probabilities and severities)",
+        kind="detector",
         paper="this zoo (a factor detector for the adaptive R-MBN)",
         factors=DETECTOR_FACTORS,
         description="small CNN on a global view and four full-resolution crops, plus classical statistics",

@@ -93,7 +93,7 @@ def _merge_branch(default: dict[str, Any], override: dict[str, Any] | None) -> d
         task="rain, blur, jpeg or haze (factor given)",
         paper=PAPER,
         factors=FACTORS,
-        size_multiple=16,
+        needs_factor=True,
         tiling="discouraged",
         description="MBN: shared DuRB-M stem, factor-specific branches; model(x, factor=...)",
         notes="Improved design of the paper (App. A). Pads to multiples of 16 (blur/jpeg; 4 for haze, 2 for rain) "
@@ -353,7 +353,7 @@ MINIMAL_INPUT_WIDTHS = {"table8": (32, 64, 96), "text": (48, 96, 96)}
         task="rain, blur, jpeg or haze (factor given)",
         paper=PAPER,
         factors=FACTORS,
-        size_multiple=4,
+        needs_factor=True,
         tiling="discouraged",
         description="MBN, minimal design: one shared plain input branch, four identical PixelShuffle tails",
         notes="Sec. 3.2 / App. A.1. input_widths='table8' (32/64/96, 0.07 M as in Table 8) or 'text' (48/96/96 as "
