@@ -68,3 +68,28 @@ def test_help_and_list_do_not_import_torch(argv: list[str]) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY [] STATUS 0" in out
+
+
+def test_info_describes_the_weights_restore_would_use(capsys: pytest.CaptureFixture[str]) -> None:
+    from zoo.inference import default_model_name
+    from zoo.registry import pretrained_table
+
+    default = default_model_name()
+    assert main(["info", "rmbn", "--no-flops"]) == 0
+    out = capsys.readouterr().out
+    entry = pretrained_table()[default]
+    assert out.startswith(f"{default}: ")
+    assert f"`zoo restore -m rmbn` uses the shipped default weights {default}" in out
+    assert f"parameters: {entry.metadata['parameters']:,}" in out
+    assert "(rmbn at its default size, untrained: 11,254,072 parameters)" in out
+    assert f'"sha256": "{entry.sha256}"' in out
+    assert "tiling: discouraged: the model pools whole-image statistics" in out
+    assert "precision on this machine's CPU with --dtype auto: " in out
+
+
+def test_info_of_a_method_without_weights(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "owan", "--no-flops"]) == 0
+    out = capsys.readouterr().out
+    assert "no weights ship for owan: `zoo restore -m owan` refuses" in out
+    assert main(["info", "median_derain"]) == 0
+    assert "runs this method (not learned, no weights)" in capsys.readouterr().out

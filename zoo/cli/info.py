@@ -1,10 +1,25 @@
-"""``zoo info NAME``: config, parameter count, GFLOPs and metadata of a model."""
+"""``zoo info NAME``: config, parameter count, GFLOPs and metadata of the model ``zoo restore -m NAME`` would run.
+
+For an architecture with default weights (``rmbn``) that is the shipped default tag (``rmbn.synth4``), not the
+untrained network at its default size; the first lines say which, and give the default size's parameter count too.
+"""
 
 import argparse
 import inspect
 import json
 
-HELP = "show a model's config, parameter count, GFLOPs at 1x3x256x256 and metadata"
+HELP = (
+    "describe the model `zoo restore -m NAME` would run (for an architecture: its default weights): config, "
+    "parameters, GFLOPs at 1x3x256x256, metadata, precision and tiling"
+)
+
+TILING = {
+    "supported": "tiles blend seamlessly: --tile gives the untiled result up to rounding",
+    "discouraged": "the model pools whole-image statistics, so a tiled result differs slightly from an untiled one "
+    "(the repository's benchmarks/speed/tile_effect.py measures it); zoo restore tiles by itself only when an image "
+    "would not fit the memory budget (--max-memory), and --tile is for images too large for memory",
+    "unsupported": "the model cannot be tiled; --tile is refused",
+}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,14 +73,52 @@ def _config_of(name: str) -> dict:
     return {"type": arch, **config}
 
 
+def resolve_weights(name: str) -> tuple[str, str]:
+    """The name ``zoo restore -m name`` would load, and one line saying so.
+
+    Raises:
+        zoo.registry.UnknownModelError: ``name`` is not registered.
+    """
+    from zoo.registry import get_model_info
+    from zoo.registry.pretrained import default_tags
+
+    arch, _, tag = name.partition(".")
+    info = get_model_info(arch)
+    if tag:
+        return name, f"`zoo restore -m {name}` loads these weights"
+    if not info.learned:
+        return name, f"`zoo restore -m {name}` runs this method (not learned, no weights)"
+    default = default_tags().get(arch)
+    if default is None:
+        return name, f"no weights ship for {arch}: `zoo restore -m {arch}` refuses; below is the untrained architecture"
+    return default, f"`zoo restore -m {arch}` uses the shipped default weights {default}, described below"
+
+
+def _default_size_parameters(arch: str) -> int:
+    """Parameters of the architecture at its default size (built on the meta device: no memory, no weights)."""
+    import torch
+
+    from zoo.cli.tables import count_parameters
+    from zoo.registry import create_model
+
+    with torch.device("meta"):
+        return count_parameters(create_model(arch))
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the model's card."""
     from zoo.cli.tables import count_parameters
     from zoo.registry import create_model, get_model_info, pretrained_table
 
-    info = get_model_info(args.name)
-    model = create_model(args.name)
-    print(f"{args.name}: {info.description or info.task}")
+    asked = args.name
+    name, used = resolve_weights(asked)
+    args.name = name
+    info = get_model_info(name)
+    model = create_model(name)
+    print(f"{name}: {info.description or info.task}")
+    print(used)
+    if name != asked:  # an architecture, resolved to its default weights
+        print(f"({asked} at its default size, untrained: {_default_size_parameters(asked):,} parameters)")
     print(f"parameters: {count_parameters(model):,}")
     if info.learned and not args.no_flops:
         try:
@@ -80,4 +133,12 @@ def run(args: argparse.Namespace) -> int:
     entry = pretrained_table().get(args.name)
     if entry:
         print("weights:", json.dumps({"file": entry.file, "sha256": entry.sha256, **entry.metadata}, indent=2))
+    print(f"tiling: {info.tiling}: {TILING.get(info.tiling, '')}")
+    if info.learned:
+        from zoo.inference.precision import resolve_precision
+        from zoo.inference.restore import resolve_device
+
+        shipped = args.name if entry else None
+        precision = resolve_precision("auto", resolve_device("cpu"), shipped, supports_bf16=info.supports_bf16)
+        print(f"precision on this machine's CPU with --dtype auto: {precision.dtype} ({precision.reason})")
     return 0
