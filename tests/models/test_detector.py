@@ -32,6 +32,10 @@ def test_views_are_a_global_thumbnail_and_grid_aligned_full_resolution_crops() -
     textured = torch.zeros(1, 3, 300, 410)
     textured[..., 200:296, 312:408] = torch.rand(3, 96, 96)
     assert _crop_positions(textured[0], 1)[0] == (200, 312)  # the most textured candidate comes first
+    mixed = _crop_positions(textured[0], 4, "mixed")
+    assert mixed[0] == (200, 312) and len(set(mixed)) == 4
+    flat = mixed[2:]  # the smoothest candidates: away from the textured patch
+    assert all(t + VIEW <= 200 or s + VIEW <= 312 for t, s in flat)
 
 
 def test_blockiness_statistic_rises_with_jpeg_compression() -> None:

@@ -3,7 +3,8 @@
 A small CNN over five 96x96 views of the image plus a few classical statistics:
 
 - one global view, the whole image resized (area) to 96x96: haze and overall contrast;
-- four full-resolution crops at the most textured of a grid of candidate positions, each on the 8-pixel grid of the
+- four full-resolution crops chosen from a grid of candidate positions (the most textured, or the two most textured
+  and the two smoothest: ``crop_policy``), each on the 8-pixel grid of the
   image so JPEG blocks line up with the crop: blocking, fine blur and rain streaks, which downscaling removes;
 - statistics computed on those views: JPEG blockiness (luma differences across 8-pixel block borders against those
   inside blocks, both directions), the dark channel of the global view (mean and 10th percentile: He et al. 2009),
@@ -22,13 +23,14 @@ from torch import nn
 
 from zoo.registry import ModelInfo, register_model
 
-__all__ = ["DETECTOR_FACTORS", "FactorDetector", "detector_inputs"]
+__all__ = ["CROP_POLICIES", "DETECTOR_FACTORS", "FactorDetector", "detector_inputs"]
 
 DETECTOR_FACTORS = ("rain", "blur", "jpeg", "haze")  # output order
 VIEW = 96
 CROPS = 4
 NUM_STATS = 10
 _GRID = 8  # candidate crop positions per side
+CROP_POLICIES = ("textured", "mixed")
 _LUMA = (0.299, 0.587, 0.114)
 
 
@@ -46,8 +48,12 @@ def _pad_to(x: torch.Tensor, size: int) -> torch.Tensor:
     return x
 
 
-def _crop_positions(image: torch.Tensor, count: int) -> list[tuple[int, int]]:
-    """Top-left corners (multiples of 8) of the ``count`` most textured VIEW x VIEW crops of a (3, H, W) image."""
+def _crop_positions(image: torch.Tensor, count: int, policy: str = "textured") -> list[tuple[int, int]]:
+    """Top-left corners (multiples of 8) of ``count`` VIEW x VIEW crops of a (3, H, W) image.
+
+    ``policy``: ``"textured"``, the most textured candidates; ``"mixed"``, half of them the most textured (blur shows
+    there) and half the smoothest (rain streaks, haze and JPEG blocking show there), most textured first.
+    """
     height, width = image.shape[-2:]
     tops = torch.linspace(0, height - VIEW, min(_GRID, height // VIEW + 1)).long() // 8 * 8
     lefts = torch.linspace(0, width - VIEW, min(_GRID, width // VIEW + 1)).long() // 8 * 8
@@ -62,6 +68,10 @@ def _crop_positions(image: torch.Tensor, count: int) -> list[tuple[int, int]]:
                 score = float(patch.diff(dim=-1).abs().mean() + patch.diff(dim=-2).abs().mean())
             scored.append((score, top, left))
     scored.sort(key=lambda item: -item[0])
+    if policy == "mixed":
+        textured = scored[: (count + 1) // 2]
+        smooth = [item for item in reversed(scored) if item not in textured][: count - len(textured)]
+        scored = textured + smooth
     chosen = [(top, left) for _, top, left in scored[:count]]
     while len(chosen) < count:  # small images: repeat the best crops
         chosen.append(chosen[len(chosen) % max(1, len(scored))])
@@ -110,11 +120,12 @@ def _statistics(global_view: torch.Tensor, crops: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def detector_inputs(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def detector_inputs(x: torch.Tensor, crop_policy: str = "textured") -> tuple[torch.Tensor, torch.Tensor]:
     """The detector's views and statistics of a batch of images of one size.
 
     Args:
         x: (B, 3, H, W) in [0, 1], any size (1x1 upwards).
+        crop_policy: Which crops: ``"textured"`` or ``"mixed"`` (see :func:`_crop_positions`).
 
     Returns:
         ``views`` (B, 1 + CROPS, 3, VIEW, VIEW), the global view first, and ``stats`` (B, NUM_STATS).
@@ -124,7 +135,8 @@ def detector_inputs(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     padded = _pad_to(x, VIEW)
     views, stats = [], []
     for image, global_view in zip(padded, global_views, strict=True):
-        crops = torch.stack([image[:, t : t + VIEW, s : s + VIEW] for t, s in _crop_positions(image, CROPS)])
+        positions = _crop_positions(image, CROPS, crop_policy)
+        crops = torch.stack([image[:, t : t + VIEW, s : s + VIEW] for t, s in positions])
         views.append(torch.cat([global_view[None], crops]))
         stats.append(_statistics(global_view, crops))
     return torch.stack(views), torch.stack(stats)
@@ -158,10 +170,17 @@ class FactorDetector(nn.Module):
     Args:
         channels: Output channels of the trunk's convolutions (the first keeps full resolution).
         hidden: Width of the MLP.
+        crop_policy: Which full-resolution crops it looks at: ``"textured"`` or ``"mixed"`` (see
+            :func:`detector_inputs`); the views it was trained on.
     """
 
-    def __init__(self, channels: tuple[int, ...] = (24, 32, 48, 64, 96), hidden: int = 128) -> None:
+    def __init__(
+        self, channels: tuple[int, ...] = (24, 32, 48, 64, 96), hidden: int = 128, crop_policy: str = "textured"
+    ) -> None:
         super().__init__()
+        if crop_policy not in CROP_POLICIES:
+            raise ValueError(f"crop_policy {crop_policy!r}; expected one of {', '.join(CROP_POLICIES)}")
+        self.crop_policy = crop_policy
         channels = tuple(int(c) for c in channels)
         if not channels or min(channels) < 1:
             raise ValueError(f"channels must be positive numbers, got {channels}")
@@ -193,7 +212,7 @@ class FactorDetector(nn.Module):
         Returns:
             ``(probabilities, severities)``, each (B, 4) in [0, 1], factors in the order of ``DETECTOR_FACTORS``.
         """
-        views, stats = detector_inputs(x)
+        views, stats = detector_inputs(x, self.crop_policy)
         out = self.forward_views(views.to(x.dtype) if x.is_floating_point() else views, stats).float()
         count = len(DETECTOR_FACTORS)
         return torch.sigmoid(out[:, :count]), torch.sigmoid(out[:, count:])

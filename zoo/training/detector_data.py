@@ -62,9 +62,11 @@ def detector_sample(photo: np.ndarray, seed: int) -> tuple[np.ndarray, dict[str,
 
     Returns:
         ``(image uint8 HxWx3, present, severity, params)``; ``present`` and ``severity`` map every factor to a
-        float (see ``zoo.data.labels.factor_labels``).
+        float (see ``zoo.data.labels.factor_labels``); ``params["clean_strength"]`` holds each applied factor's
+        strength (``zoo.data.degradations.strength``), so labels can be redrawn without synthesising again.
     """
     from zoo.data.degradations import degrade
+    from zoo.data.degradations.strength import mixture_strength
     from zoo.data.labels import factor_labels
 
     rng = np.random.default_rng(seed)
@@ -81,19 +83,20 @@ def detector_sample(photo: np.ndarray, seed: int) -> tuple[np.ndarray, dict[str,
             params["camera_jpeg"] = True
     present, severity = factor_labels(params, clean, preset=preset)
     image = (np.clip(degraded, 0, 1) * 255).round().astype(np.uint8)
-    return image, present, severity, params
+    return image, present, severity, params | {"clean_strength": mixture_strength(params, clean)}
 
 
-def _as_example(image: np.ndarray, present: dict, severity: dict) -> dict[str, Any]:
+def _as_example(image: np.ndarray, present: dict, severity: dict, strength: dict, crop_policy: str) -> dict:
     from zoo.models.detector import DETECTOR_FACTORS, detector_inputs
 
     x = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
-    views, stats = detector_inputs(x)
+    views, stats = detector_inputs(x, crop_policy)
     return {
         "views": (views[0] * 255).round().to(torch.uint8),
         "stats": stats[0],
         "present": torch.tensor([present[f] for f in DETECTOR_FACTORS]),
         "severity": torch.tensor([severity[f] for f in DETECTOR_FACTORS]),
+        "strength": torch.tensor([strength.get(f, float("nan")) for f in DETECTOR_FACTORS]),
     }
 
 
@@ -106,9 +109,10 @@ class DetectorSamples(Dataset):
             (``zoo.training.data.load_clean_images``); test photos are refused.
         length: Number of samples.
         seed: Base seed.
+        crop_policy: The detector's crop policy (``zoo.models.detector.CROP_POLICIES``).
     """
 
-    def __init__(self, source: str = "train", length: int = 1000, seed: int = 0) -> None:
+    def __init__(self, source: str = "train", length: int = 1000, seed: int = 0, crop_policy: str = "textured") -> None:
         from zoo.data.splits import check_training_folder
         from zoo.training.data import TRAINING_SOURCES, load_clean_images
 
@@ -117,7 +121,7 @@ class DetectorSamples(Dataset):
         if source not in (*TRAINING_SOURCES, "validation"):
             check_training_folder(source)
         self.photos = [p for p in load_clean_images(source, _MIN_PHOTO) if min(p.shape[:2]) >= _MIN_PHOTO]
-        self.length, self.seed = int(length), int(seed)
+        self.length, self.seed, self.crop_policy = int(length), int(seed), crop_policy
         self.metainfo = {"source": source}
 
     def __len__(self) -> int:
@@ -126,8 +130,8 @@ class DetectorSamples(Dataset):
     def __getitem__(self, index: int) -> dict[str, Any]:
         rng = np.random.default_rng((self.seed, index))
         photo = self.photos[int(rng.integers(len(self.photos)))]
-        image, present, severity, _ = detector_sample(photo, int(rng.integers(2**31)))
-        example = _as_example(image, present, severity)
+        image, present, severity, params = detector_sample(photo, int(rng.integers(2**31)))
+        example = _as_example(image, present, severity, params["clean_strength"], self.crop_policy)
         return {"inputs": example.pop("views"), "data_samples": example}
 
 
@@ -158,21 +162,29 @@ class DetectorShards(Dataset):
         return {"inputs": sample.pop("views"), "data_samples": sample}
 
 
-def write_shards(out: str | Path, source: str, count: int, seed: int, shard_size: int = 500, start: int = 0) -> None:
-    """Write samples ``start .. count - 1`` of ``DetectorSamples(source, count, seed)`` as shards of ``shard_size``.
+def write_shards(
+    out: str | Path,
+    source: str,
+    count: int,
+    seed: int,
+    shard_size: int = 500,
+    start: int = 0,
+    crop_policy: str = "textured",
+) -> None:
+    """Write samples ``start .. count - 1`` of ``DetectorSamples(source, count, seed, crop_policy)`` as shards.
 
     Existing shards are kept, so an interrupted run continues where it stopped.
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    dataset = DetectorSamples(source, count, seed)
+    dataset = DetectorSamples(source, count, seed, crop_policy)
     for first in range(start, count, shard_size):
         path = out / f"shard_{first // shard_size:05d}.npz"
         if path.is_file():
             continue
         items = [dataset[i] for i in range(first, min(first + shard_size, count))]
         arrays = {"views": np.stack([item["inputs"].numpy() for item in items])}
-        for key in ("stats", "present", "severity"):
+        for key in ("stats", "present", "severity", "strength"):
             arrays[key] = np.stack([item["data_samples"][key].numpy() for item in items])
         partial = path.with_suffix(".part.npz")
         np.savez(partial, **arrays)
@@ -191,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="base seed")
     parser.add_argument("--shard-size", type=int, default=500, help="samples per shard file")
     parser.add_argument("--start", type=int, default=0, help="first sample (split the work between processes)")
+    parser.add_argument("--crop-policy", default="textured", help="the detector's crop policy: textured or mixed")
     args = parser.parse_args(argv)
-    write_shards(args.out, args.source, args.count, args.seed, args.shard_size, args.start)
+    write_shards(args.out, args.source, args.count, args.seed, args.shard_size, args.start, args.crop_policy)
     return 0
