@@ -2,7 +2,8 @@
 
 ``python -m zoo.training.campaign WORK_DIR --corpus FOLDER`` runs, in order, every stage that is not finished:
 
-1. ``detector``: write detector samples once (``zoo.training.detector_data``), train ``detector`` on them,
+1. ``detector``: write detector samples once (``zoo.training.detector_data``, crop policy ``mixed``), train
+   ``detector`` on them,
    export ``detector.broad`` (thresholds from the validation photos, scores on the test sets).
 2. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), export ``mbn.broad``.
 3. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
@@ -47,7 +48,7 @@ STAGES: tuple[Stage, ...] = (
         "detector",
         "detector",
         "detector.broad",
-        {"train_dataloader.batch_size": 32, "train_cfg.val_interval": 500},
+        {"train_dataloader.batch_size": 32, "train_cfg.val_interval": 500, "model.net.crop_policy": "mixed"},
         iters=3000,
     ),
     Stage(
@@ -130,7 +131,7 @@ def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path:
         from zoo.training.detector_data import write_shards
 
         for split, source, count, seed in (("train", corpus, 12000, 0), ("val", "validation", 1000, 1)):
-            write_shards(work / "detector_data" / split, source, count, seed)
+            write_shards(work / "detector_data" / split, source, count, seed, crop_policy="mixed")
     done = _iteration(folder)
     if done < iters:
         print(f"[campaign] {stage.name}: {stage.config} from iteration {done} to {iters}", flush=True)
