@@ -4,10 +4,12 @@ Without them ``channels=-8`` or ``width=1e-9`` built a network of 1-channel laye
 failed at the first forward pass.
 """
 
+import inspect
 import math
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MAX_WIDTH", "MIN_WIDTH", "check_count", "check_positive", "check_width"]
+__all__ = ["MAX_WIDTH", "MIN_WIDTH", "accepted_keywords", "check_count", "check_positive", "check_width"]
 
 # Width multipliers outside this range do not make a usable network: below 1/64 the narrowest layers (32 channels
 # at width 1) are rounded up to 1 channel; above 16 a full-size MBN would hold billions of parameters.
@@ -50,3 +52,19 @@ def check_positive(name: str, value: Any, owner: str) -> None:
     """
     if not _is_number(value) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"{owner}: {name}={value!r} must be a positive finite number; fix the config")
+
+
+def accepted_keywords(target: Any, offered: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``offered`` that ``target`` (a class or function) takes as keyword arguments.
+
+    A network offers its parts defaults derived from its width (hidden widths, norms); a part gets only those its
+    constructor names, or all of them when it takes ``**kwargs``.
+    """
+    try:
+        params = inspect.signature(target).parameters
+    except (TypeError, ValueError):  # no introspectable signature: offer nothing
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return dict(offered)
+    names = {name for name, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return {key: value for key, value in offered.items() if key in names}

@@ -6,7 +6,7 @@ DuRN-S (rain streaks, RGB, DuRB-S blocks, 64 channels) share one layout::
     conv3x3 -> norm -> ReLU -> conv3x3 -> norm -> ReLU (= x = res) -> 6 x DuRB
     -> conv3x3 -> norm -> ReLU -> conv3x3 -> tanh -> + input
 
-All convolutions are reflection-padded, in the reference too, so ``reference_compat`` changes nothing here.
+All convolutions are reflection-padded, in the reference too, so these networks have no ``reference_compat`` mode.
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,8 @@ from torch import nn
 
 from zoo.blocks import durb_p, durb_s  # noqa: F401 (registers the blocks built below)
 from zoo.blocks.durn_layers import same_padding
-from zoo.registry import BLOCKS, ModelInfo, register_model
+from zoo.blocks.interface import build_block
+from zoo.registry import ModelInfo, register_model
 
 from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
 
@@ -37,7 +38,6 @@ class DuRNP(DuRN):
         blocks: ``(k1, k2, dilation)`` per block.
         block: Extra block config applied to every block (e.g. ``dict(attention=dict(type="tv_gap"))``).
         width: Channel multiplier (1.0 = paper size; e.g. 0.125 for CPU tests).
-        reference_compat: Accepted for a uniform interface; the reference DuRN-P/S have no quirk to reproduce.
     """
 
     def __init__(
@@ -49,14 +49,13 @@ class DuRNP(DuRN):
         blocks: Sequence[Sequence[int]] = DURN_P_BLOCKS,
         block: dict | None = None,
         width: float = 1.0,
-        reference_compat: bool = False,
     ) -> None:
         super().__init__(in_channels)
         ch = scaled_width(channels, width)
-        self.reference_compat = reference_compat
         self.head = nn.Sequential(conv_norm_relu(in_channels, ch, 3, norm=norm), conv_norm_relu(ch, ch, 3, norm=norm))
+        config = {"type": block_type, **(block or {})}
         self.blocks = nn.ModuleList(
-            BLOCKS.build(dict(type=block_type, channels=ch, k1=k1, k2=k2, dilation=d, norm=norm, **(block or {})))
+            build_block(config, "flat", "DuRN-P", dict(channels=ch, k1=k1, dilation=d, k2=k2), dict(norm=norm))
             for k1, k2, d in blocks
         )
         self.tail = nn.Sequential(

@@ -17,7 +17,8 @@ from torch import nn
 
 from zoo.blocks import durb_p, durb_s  # noqa: F401 (registers the blocks built below)
 from zoo.blocks.durn_layers import build_norm, same_padding
-from zoo.registry import BLOCKS, ModelInfo, register_model
+from zoo.blocks.interface import build_block
+from zoo.registry import ModelInfo, register_model
 
 from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
 
@@ -72,13 +73,15 @@ class DuRNSP(DuRN):
             conv_norm_relu(b, 2 * b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
             conv_norm_relu(2 * b, 2 * b, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
         )
-        extra = block or {}
-        common = dict(channels=2 * b, norm=norm, reference_compat=rc)
+        offered = dict(norm=norm, reference_compat=rc)
+        s_config, p_config = {"type": "durb_s", **(block or {})}, {"type": "durb_p", **(block or {})}
         self.s_blocks = nn.ModuleList(
-            BLOCKS.build(dict(type="durb_s", k1=f, dilation=d, k2=3, **common, **extra)) for f, d in s_blocks
+            build_block(s_config, "flat", "DuRN-S-P", dict(channels=2 * b, k1=f, dilation=d, k2=3), offered)
+            for f, d in s_blocks
         )
         self.p_blocks = nn.ModuleList(
-            BLOCKS.build(dict(type="durb_p", k1=f, dilation=d, k2=5, **common, **extra)) for f, d in p_blocks
+            build_block(p_config, "flat", "DuRN-S-P", dict(channels=2 * b, k1=f, dilation=d, k2=5), offered)
+            for f, d in p_blocks
         )
         self.tail = nn.Sequential(
             _deconv(2 * b, 2 * b),

@@ -12,7 +12,8 @@ from torch import nn
 
 from zoo.blocks import durb_u, durb_us  # noqa: F401 (registers the blocks built below)
 from zoo.blocks.durn_layers import build_norm, durn_conv, same_padding
-from zoo.registry import BLOCKS, ModelInfo, register_model
+from zoo.blocks.interface import build_block
+from zoo.registry import ModelInfo, register_model
 
 from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
 
@@ -43,7 +44,8 @@ class DuRNU(DuRN):
 
     Args:
         blocks: ``(f, dilation)`` per DuRB.
-        block_type: ``"durb_u"`` (res has w2 / 2 channels) or ``"durb_us"`` (res has w2 channels).
+        block_type: A block of the ``updown`` slot (:mod:`zoo.blocks.interface`): ``"durb_u"`` (DuRN-U),
+            ``"durb_us"`` (DuRN-US) or ``"durb_m"``; ``res`` has w1 channels at 1/2, ``x`` w2 at 1/4.
         widths: (w0, w1, w2) of the paper-size network: (64, 128, 256) for DuRN-U, (64, 64, 64) for DuRN-US.
         up_kernel: Kernel of the decoder's up-sampling convs (1 in DuRN-U, 3 in DuRN-US).
         norm: ``"instance"`` (DuRN-U), None (DuRN-US) or ``"batch"``.
@@ -74,10 +76,10 @@ class DuRNU(DuRN):
             conv_norm_relu(w0, w1, 3, stride=2, padding="zero", norm=norm, reference_compat=rc),
         )
         self.down = conv_norm_relu(w1, w2, 3, stride=2, padding="zero", norm=norm, reference_compat=rc)
+        config = {"type": block_type, **(block or {})}
+        offered = dict(norm=norm, reference_compat=rc)
         self.blocks = nn.ModuleList(
-            BLOCKS.build(
-                dict(type=block_type, channels=w2, k1=f, dilation=d, norm=norm, reference_compat=rc, **(block or {}))
-            )
+            build_block(config, "updown", "DuRN-U", dict(channels=w2, res_channels=w1, k1=f, dilation=d, k2=3), offered)
             for f, d in blocks
         )
         self.tail = nn.Sequential(

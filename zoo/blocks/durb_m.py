@@ -24,7 +24,7 @@ With ``fusion=False`` T2 is a single path (``single_path="se"``: SE-ResNet block
 DuRB-US; ``"conv"``: the plain stride-2 3x3 conv, as in DuRB-U), added to ``x`` without a merge conv.
 """
 
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -32,6 +32,8 @@ from torch import nn
 
 from zoo.attention.channel import ChannelAttention
 from zoo.registry import ATTENTION, register_block
+
+from .durn_layers import updown_min_size
 
 __all__ = ["DuRBM", "ReflectConv2d", "ResidualAttentionBlock"]
 
@@ -112,7 +114,11 @@ class DuRBM(nn.Module):
         se_hidden: Default hidden width of that attention (96 in MBN: fc 64 -> 96 -> 64, wider than its input).
         fusion: Run the plain-conv and SE paths of T2 in parallel and merge them (the paper's "Fusion").
         single_path: Which T2 path to keep when ``fusion`` is False: ``"se"`` or ``"conv"``.
+
+    Fits the ``updown`` slot (see :mod:`zoo.blocks.interface`).
     """
+
+    slots: ClassVar[tuple[str, ...]] = ("updown",)
 
     def __init__(
         self,
@@ -152,8 +158,7 @@ class DuRBM(nn.Module):
 
     def min_size(self) -> int:
         """Smallest height/width of ``x`` for which every reflection pad fits (``res`` is twice as large)."""
-        res_pad = max(self.dilation * (self.k1 - 1) // 2, 1, (self.k2 - 1) // 2)
-        return max(2, res_pad // 2 + 1)
+        return updown_min_size(self.k1, self.dilation, self.k2)
 
     def forward(self, x: torch.Tensor, res: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Run the block.

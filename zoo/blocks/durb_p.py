@@ -3,6 +3,8 @@
 ``block(x, res) -> (x, res)``; in = out = res channels, all maps at the same resolution.
 """
 
+from typing import ClassVar
+
 import torch
 from torch import nn
 
@@ -29,7 +31,11 @@ class DuRBP(nn.Module):
         norm: ``"batch"`` (DuRN-P, DuRN-S-P), ``"instance"`` or None (DuRN-P without normalisation).
         reference_compat: Pad a dilated T1 conv with ``dilation`` zeros and use the reference InsNorm, as the
             DuRN-U/US/S-P reference code does; the default reflect-pads every conv.
+
+    Fits the ``flat`` slot only (``res`` at the resolution of ``x``; see :mod:`zoo.blocks.interface`).
     """
+
+    slots: ClassVar[tuple[str, ...]] = ("flat",)
 
     def __init__(
         self,

@@ -23,8 +23,9 @@ class DuRBUS(DuRBU):
         k2: Kernel of the stride-2 T2 conv.
         norm: None (DuRN-US), ``"batch"`` or ``"instance"``; also used inside the SE-ResBlock.
         attention: Attention config of the SE-ResBlock (default ``dict(type="se")``).
-        hidden: Hidden width of the attention MLP; default ``channels // 2`` (32 in DuRN-US).
+        hidden: Hidden width of the attention MLP; default ``res_channels // 2`` (32 in DuRN-US).
         reference_compat: See :class:`~zoo.blocks.durb_u.DuRBU`.
+        res_channels: Channels of ``res`` (and of the SE-ResBlock); default C.
     """
 
     pre_kernel = 3
@@ -40,11 +41,12 @@ class DuRBUS(DuRBU):
         attention: dict | None = None,
         hidden: int | None = None,
         reference_compat: bool = False,
+        res_channels: int | None = None,
     ) -> None:
-        super().__init__(channels, k1, dilation, k2, norm, reference_compat)
+        super().__init__(channels, k1, dilation, k2, norm, reference_compat, res_channels=res_channels)
         attention = dict(type="se") if attention is None else attention
-        hidden = max(1, channels // 2) if hidden is None else hidden
-        self.se_block = SEResBlock(channels, attention, hidden, norm, reference_compat)
+        hidden = max(1, self.res_channels // 2) if hidden is None else hidden
+        self.se_block = SEResBlock(self.res_channels, attention, hidden, norm, reference_compat)
 
     def t2_input(self, res: torch.Tensor) -> torch.Tensor:
         """The SE-ResBlock applied to ``res'``."""

@@ -24,6 +24,7 @@ __all__ = [
     "build_norm",
     "durn_conv",
     "same_padding",
+    "updown_min_size",
 ]
 
 # "reflect": ReflectionPad2d(dilation * (k - 1) / 2) then an unpadded conv (the DuRN `ConvLayer`).
@@ -38,6 +39,16 @@ def same_padding(kernel_size: int, dilation: int = 1) -> int:
     if kernel_size % 2 == 0:
         raise ValueError(f"kernel size {kernel_size} is even; DuRN convolutions need odd kernels")
     return dilation * (kernel_size - 1) // 2
+
+
+def updown_min_size(k1: int, dilation: int, k2: int) -> int:
+    """Smallest H and W of ``x`` in an ``updown`` block (``res`` at 2H x 2W) at which every reflection pad fits.
+
+    The T1 conv (``k1``, ``dilation``) and the stride-2 T2 conv (``k2``) pad ``res``; the 3x3 convs of the container
+    pad ``x`` by one pixel, so ``x`` needs at least 2 rows and columns.
+    """
+    res_pad = max(dilation * (k1 - 1) // 2, 1, (k2 - 1) // 2)
+    return max(2, res_pad // 2 + 1)
 
 
 class PaddedConv2d(nn.Conv2d):

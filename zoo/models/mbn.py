@@ -36,7 +36,8 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from zoo.registry import BLOCKS, BRANCHES, ModelInfo, register_model
+from zoo.blocks.interface import build_block
+from zoo.registry import BRANCHES, ModelInfo, register_model
 from zoo.registry.arguments import check_count, check_width
 
 from .padding import crop, pad_to_multiple
@@ -107,7 +108,9 @@ class MBN(nn.Module):
     Args:
         width: Multiplier of every channel width (96, 64, 48, 32 and the attention hidden widths), rounded to ints.
         rain_iters: Iterations of the rain path (4 in the released network).
-        block: Config dict merged into every DuRB-M config, e.g. ``dict(attention=dict(type="se"))``.
+        block: Config of every stem block, merged into the default DuRB-M config, e.g.
+            ``dict(attention=dict(type="se"))``; ``dict(type="durb_us")`` swaps the block for any block of the
+            ``updown`` slot (:mod:`zoo.blocks.interface`).
         alignment: Factors by position in the output stack (position i sits after i extra DuRB-M blocks); a
             position may hold several factors joined by ``+``. The paper's is R->B->J->H.
         reference_compat: Reproduce the released network's forward exactly (see the module docstring).
@@ -165,16 +168,12 @@ class MBN(nn.Module):
 
         c = scaled_width(channels, width)
         r = scaled_width(res_channels, width)
-        block_defaults = dict(
-            type="durb_m",
-            channels=c,
-            res_channels=r,
-            attention_hidden=scaled_width(64, width),
-            se_hidden=scaled_width(96, width),
-        )
+        block_config = {"type": "durb_m", **(block or {})}
+        hidden = dict(attention_hidden=scaled_width(64, width), se_hidden=scaled_width(96, width))
         kernels = STEM_BLOCKS + EXTRA_BLOCKS[: len(self.alignment) - 1]
+        slot = dict(channels=c, res_channels=r)
         self.blocks = nn.ModuleList(
-            BLOCKS.build({**block_defaults, "k1": k1, "dilation": d, "k2": k2, **(block or {})})
+            build_block(block_config, "updown", owner, dict(slot, k1=k1, dilation=d, k2=k2), hidden)
             for k1, d, k2 in kernels
         )
 
