@@ -5,15 +5,19 @@ Run (on a quiet machine; the JSON goes to ``results/speed/``)::
     OMP_NUM_THREADS=2 pytest benchmarks/speed/bench_rmbn_cpu.py -p no:cacheprovider --benchmark-only
         --benchmark-json results/speed/cpu_rmbn_forward_256.pytest-benchmark.json   (one line)
 
-Targets: the full J->H->B->R chain at 1x3x256x256 under ``torch.inference_mode`` with channels_last in <= 8 s
-(issue 3) and <= 6 s (issue 10) on a 2-core CPU; the reference network takes 12.0 s there (spec section 7.3). One
-forward is ~1.45 TFLOP, so this file runs few rounds. Variants:
+The full J->H->B->R chain at 1x3x256x256 under ``torch.inference_mode`` with channels_last (the layout
+``zoo.restore`` uses on CPUs). One forward is ~1.45 TFLOP, so this file runs few rounds. Variants:
 
-- ``fp32``: the headline figure, exact fp32 (the reference's conditions).
+- ``reference``: the authors' network in the same process (``reference.py``), fp32. It needs a checkout of their
+  repository: set ``ZOO_REFERENCE_CODE`` to its folder; without one this variant skips and says so. Speed-ups are
+  only ever computed against this variant measured in the same run (``summarize_cpu.py``), never against a number
+  from another day; ``side_by_side.py`` alternates the variants round by round, which is fairer on shared cores.
+- ``fp32``: exact fp32 (the reference's conditions).
 - ``bf32``: fp32 tensors, oneDNN convolutions with bf16 inputs and fp32 accumulation
   (``torch.backends.mkldnn.conv.fp32_precision = "bf16"``, AMX on CPUs that have it); the CPU analogue of cuDNN's
   TF32 default on GPUs.
-- ``bf16``: ``torch.autocast("cpu", dtype=torch.bfloat16)``.
+- ``bf16``: ``torch.autocast("cpu", dtype=torch.bfloat16)``: what ``--dtype auto`` runs on CPUs with AMX or
+  AVX512-BF16 for weights whose card records that bf16 keeps their scores.
 
 The deviation of the reduced-precision outputs from fp32 and the machine load (``os.getloadavg()``) before and after
 each measurement are stored in ``extra_info``. Threads: ``ZOO_BENCH_THREADS`` (default 2). Size:
@@ -25,14 +29,19 @@ process-wide, so it is applied when this module is imported and recorded.
 import contextlib
 import ctypes
 import os
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import torch
 
 import zoo
 from zoo.registry import create_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reference import ENV_VAR, ReferenceRMBN, find_checkout, load_reference_network  # noqa: E402
 
 THREADS = int(os.environ.get("ZOO_BENCH_THREADS", "2"))
 SIZE = int(os.environ.get("ZOO_BENCH_SIZE", "256"))
@@ -79,6 +88,17 @@ def model() -> torch.nn.Module:
 
 
 @pytest.fixture(scope="module")
+def reference_model() -> torch.nn.Module:
+    """The authors' R-MBN pass around their network (random weights), or a skip that says how to get it."""
+    checkout = find_checkout()
+    if checkout is None:
+        pytest.skip(
+            f"the side-by-side reference needs a checkout of https://github.com/6272code/6272-code: set {ENV_VAR}"
+        )
+    return ReferenceRMBN(load_reference_network(checkout))
+
+
+@pytest.fixture(scope="module")
 def image() -> torch.Tensor:
     """A random 1x3xSIZExSIZE image, channels_last."""
     generator = torch.Generator().manual_seed(1)
@@ -92,19 +112,25 @@ def fp32_output(model: torch.nn.Module, image: torch.Tensor) -> torch.Tensor:
         return model(image)
 
 
-@pytest.mark.parametrize("mode", ["fp32", "bf32", "bf16"])
+@pytest.mark.parametrize("mode", ["reference", "fp32", "bf32", "bf16"])
 def test_rmbn_forward_cpu(
-    benchmark, model: torch.nn.Module, image: torch.Tensor, fp32_output: torch.Tensor, mode: str
+    benchmark, request: pytest.FixtureRequest, model: torch.nn.Module, image: torch.Tensor, fp32_output: torch.Tensor,
+    mode: str,
 ) -> None:
-    """One J->H->B->R chain at 1x3xSIZExSIZE under inference_mode, channels_last."""
+    """One J->H->B->R chain at 1x3xSIZExSIZE under inference_mode (ours channels_last; the reference NCHW fp32)."""
+    if mode == "reference":
+        network, inputs, numeric = request.getfixturevalue("reference_model"), image.contiguous(), "fp32"
+    else:
+        network, inputs, numeric = model, image, mode
 
     def forward() -> torch.Tensor:
-        with torch.inference_mode(), precision(mode):
-            return model(image)
+        with torch.inference_mode(), precision(numeric):
+            return network(inputs)
 
     load_before = os.getloadavg()
     cpu_start = time.process_time()
     out = benchmark.pedantic(forward, rounds=3, iterations=1, warmup_rounds=1)
+    comparable = mode != "reference"  # the reference has other (random) weights
     benchmark.extra_info.update(
         mode=mode,
         size=SIZE,
@@ -117,11 +143,13 @@ def test_rmbn_forward_cpu(
         loadavg_before=load_before,
         loadavg_after=os.getloadavg(),
         process_cpu_s_per_round=(time.process_time() - cpu_start) / 4,
-        max_abs_diff_vs_fp32=float((out.float() - fp32_output).abs().max()),
-        mean_abs_diff_vs_fp32=float((out.float() - fp32_output).abs().mean()),
+        max_abs_diff_vs_fp32=float((out.float() - fp32_output).abs().max()) if comparable else None,
+        mean_abs_diff_vs_fp32=float((out.float() - fp32_output).abs().mean()) if comparable else None,
         date=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     )
     assert out.shape == image.shape and 0 <= out.min() and out.max() <= 1
+    if not comparable:
+        return
     if mode == "fp32":
         assert torch.equal(out, fp32_output)
     else:

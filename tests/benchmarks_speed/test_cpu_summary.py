@@ -44,7 +44,7 @@ def test_record_has_runs_and_targets(tmp_path: Path) -> None:
     record = json.loads(out.read_text())
     assert record["headline"]["fp32_median_s"] == 5.5
     assert record["headline"]["met"] == {"issue_3": True, "issue_10": True}
-    assert record["headline"]["speedup_vs_reference"] == pytest.approx(12.0 / 5.5)
+    assert record["headline"]["speedup_vs_reference_same_run"] is None  # no reference measured in this run
     assert record["runs"]["before"]["modes"]["fp32"]["median_s"] == 6.4
     assert record["runs"]["after"]["modes"]["bf16"]["rounds_s"] == [1.9, 2.0, 2.2]
     assert record["runs"]["after"]["machine"]["amx_bf16"] is True
@@ -54,3 +54,11 @@ def test_headline_must_be_256_on_two_threads(tmp_path: Path) -> None:
     one_thread = _bench_json(tmp_path / "one.json", {"fp32": 9.0}, threads=1)
     with pytest.raises(SystemExit, match="not 256² on 2"):
         _summarize().main(["--run", f"x={one_thread}", "--headline", "x", "-o", str(tmp_path / "r.json")])
+
+
+def test_speedups_come_from_the_reference_of_the_same_run(tmp_path: Path) -> None:
+    run = _bench_json(tmp_path / "run.json", {"reference": 6.0, "fp32": 5.0, "bf16": 2.0})
+    out = tmp_path / "record.json"
+    _summarize().main(["--run", f"run={run}", "--headline", "run", "-o", str(out)])
+    speedups = json.loads(out.read_text())["headline"]["speedup_vs_reference_same_run"]
+    assert speedups == {"fp32": pytest.approx(1.2), "bf16": pytest.approx(3.0)}
