@@ -60,7 +60,6 @@ REFERENCE = {
     "train_step_16x256_ms": {"fp32": 1171.0, "bf16": 886.0},
     "train_step_16x256_peak_gib": {"fp32": 125.9, "bf16": 66.3},
     "forward_256_tflop": 1.445,
-    "cpu_forward_256_s": 12.0,
 }
 
 # Issue 10's targets.
