@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from zoo.factors import FACTORS
 from zoo.registry import ModelInfo, create_model, register_model
 from zoo.registry.info import instance_min_size, instance_size_multiple
 
@@ -30,7 +31,7 @@ DEFAULT_STEPS: tuple[tuple[str, str], ...] = (
     ModelInfo(
         task="unknown (rain, blur, jpeg, haze)",
         paper="Liu, Suganuma, Sun, Okatani 2019, arXiv 1907.04508 (cascade baseline, Table 3)",
-        factors=("rain", "blur", "jpeg", "haze"),
+        factors=FACTORS,
         returns_steps=True,
         tiling="discouraged",
         description="Cascade of dedicated models J->H->B->R (durn_p_rgb, durn_us, durn_u, durn_s; 26.473 M parameters)",

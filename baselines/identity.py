@@ -3,6 +3,7 @@
 import torch
 from torch import nn
 
+from zoo.factors import FACTORS
 from zoo.registry import ModelInfo, register_model
 
 __all__ = ["Identity"]
@@ -12,7 +13,7 @@ __all__ = ["Identity"]
     "identity",
     ModelInfo(
         task="none (returns the input)",
-        factors=("rain", "blur", "jpeg", "haze"),
+        factors=FACTORS,
         learned=False,
         description="Identity: the degraded input itself, the reference row of every table.",
     ),

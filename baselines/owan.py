@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zoo.factors import FACTORS
 from zoo.registry import ModelInfo, register_model
 
 __all__ = ["OPERATIONS", "OWAN", "OperationGroup", "OperationLayer", "OperationWiseAttention", "build_operation"]
@@ -162,7 +163,7 @@ class _DepthwiseResBlock(nn.Module):
     ModelInfo(
         task="unknown, combined (rain, blur, jpeg, haze)",
         paper="Suganuma, Liu, Okatani, CVPR 2019 (operation-wise attention network; arXiv 1812.00733)",
-        factors=("rain", "blur", "jpeg", "haze"),
+        factors=FACTORS,
         tiling="discouraged",
         description="OWAN: 40 operation-wise attention layers (10 groups x 4, 8 operations), 16 channels (0.391 M)",
         notes="Mixed-degradation baseline of Liu et al. 2019, Table 4, trained there on the same combined-factor "

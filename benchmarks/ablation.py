@@ -8,6 +8,7 @@ the factor of each test image. The five rows differ only in the DuRB-M config (`
 from pathlib import Path
 
 from zoo.data.metrics.protocols import protocol_label
+from zoo.factors import PAPER_TABLE_ORDER, TASK_ORDER
 
 from .budgets import Budget
 from .evaluate import evaluate, factor_test_sets
@@ -16,7 +17,7 @@ from .train import stage1_options, train_network, training_images, training_stor
 
 __all__ = ["ROWS", "run_ablation"]
 
-FACTORS = ("blur", "haze", "rain", "jpeg")  # the paper's column order
+FACTORS = PAPER_TABLE_ORDER
 # row -> (TV, GAP, Fusion, DuRB-M config)
 ROWS: dict[str, tuple[bool, bool, bool, dict]] = {
     "none": (False, False, False, dict(attention=dict(type="none"), fusion=False)),
@@ -45,7 +46,7 @@ def run_ablation(
     source = training_images(budget, out / "data", train_source)
     store = training_store(out, "ablation", budget, seed, protocol, train_source)
     tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
-    train_factors = ["haze", "rain", "jpeg", "blur"]  # task order of the stage-1 cycle
+    train_factors = list(TASK_ORDER)
     for row, (_, _, _, block) in ROWS.items():
         net = dict(type="mbn_minimal", width=budget.width, block=block)
         options = stage1_options(budget, net, train_factors, source, seed)

@@ -13,6 +13,7 @@ from itertools import permutations
 from pathlib import Path
 
 from zoo.data.metrics.protocols import protocol_label
+from zoo.factors import LETTERS, TASK_ORDER
 
 from .budgets import Budget
 from .evaluate import evaluate, factor_test_sets, mean_scores
@@ -24,10 +25,9 @@ __all__ = ["Alignment", "candidates_step1", "candidates_step2", "label", "run_al
 # The paper's published numbers, measured by the authors' test scripts, not under this table's protocol.
 PAPER_COLUMN = "paper as published (`paper` protocol, mean PSNR / SSIM)"
 
-LETTERS = {"blur": "B", "haze": "H", "rain": "R", "jpeg": "J"}
 FACTOR_OF = {v: k for k, v in LETTERS.items()}
 STEP1 = ("rain", "blur", "haze")
-TRAIN_ORDER = ("haze", "rain", "jpeg", "blur")
+TRAIN_ORDER = TASK_ORDER
 # An alignment: levels of the output stack, each a tuple of factors sharing that level.
 Alignment = tuple[tuple[str, ...], ...]
 

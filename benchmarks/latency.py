@@ -18,6 +18,8 @@ from pathlib import Path
 
 import torch
 
+from zoo.factors import FACTORS
+
 from .budgets import Budget
 from .cells import CellStore
 from .report import PlotPanel, StudyReport, Table
@@ -25,7 +27,6 @@ from .report import PlotPanel, StudyReport, Table
 __all__ = ["Case", "cases", "run_speed", "time_calls"]
 
 FACTOR_MODELS = ("mbn", "mbn_minimal")
-FACTORS = ("rain", "blur", "jpeg", "haze")
 
 
 @dataclass(frozen=True)

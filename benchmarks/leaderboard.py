@@ -19,6 +19,7 @@ import torch
 from torch.utils.data import Dataset, Subset
 
 from zoo.data.metrics.protocols import protocol_label
+from zoo.factors import PAPER_TABLE_ORDER
 
 from .budgets import Budget
 from .cells import CellStore
@@ -27,7 +28,7 @@ from .report import PlotPanel, StudyReport, Table, fmt_pair
 
 __all__ = ["DEDICATED", "Entry", "parse_datasets", "resolve_entries", "run_leaderboard"]
 
-COLUMNS = ("blur", "haze", "rain", "jpeg")  # the paper's Table 3 column order
+COLUMNS = PAPER_TABLE_ORDER  # the paper's Table 3 column order
 COLUMN_NAMES = {"blur": "motion blur", "haze": "haze", "rain": "rain-streak", "jpeg": "JPEG (q 15-50)"}
 DEDICATED = {"jpeg": "durn_p_rgb", "haze": "durn_us", "blur": "durn_u", "rain": "durn_s"}  # cascade order J->H->B->R
 DATASET_KINDS = {"gopro": "GoProPairs", "reside": "RESIDEPairs", "didmdn": "DIDMDNPairs", "jpeg": "JPEGFolder"}

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from zoo.data.metrics.protocols import protocol_label
+from zoo.factors import LETTERS, TASK_ORDER, chain_label
 
 from .budgets import Budget
 from .evaluate import evaluate, factor_test_sets, mean_scores
@@ -23,7 +24,6 @@ __all__ = ["LETTERS", "label", "run_order"]
 # The paper's published numbers, measured by the authors' test scripts, not under this table's protocol.
 PAPER_COLUMN = "paper as published (`paper` protocol, mean PSNR / SSIM)"
 
-LETTERS = {"blur": "B", "haze": "H", "rain": "R", "jpeg": "J"}
 STEP1 = ("blur", "haze", "rain")
 PAPER = {
     "B→H→R": "31.83 / 0.9396",
@@ -37,12 +37,12 @@ PAPER = {
     "H→B→J→R": "31.12 / 0.9121",
     "H→B→R→J": "31.13 / 0.9121",
 }
-TRAIN_ORDER = ("haze", "rain", "jpeg", "blur")  # task order of the training cycle
+TRAIN_ORDER = TASK_ORDER
 
 
 def label(order: tuple[str, ...]) -> str:
     """``("jpeg", "haze", "blur", "rain")`` -> ``"J→H→B→R"``."""
-    return "→".join(LETTERS[f] for f in order)
+    return chain_label(order)
 
 
 def _net(budget: Budget, **extra: object) -> dict:

@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from zoo.data.metrics.protocols import protocol_label
+from zoo.factors import TASK_ORDER
 
 from .budgets import Budget
 from .cells import CellStore
@@ -32,7 +33,7 @@ from .train import stage1_options, train_network, training_images, training_stor
 
 __all__ = ["COLLAPSE_THRESHOLD", "LEARNED_DB", "REPLICATES", "ROWS", "BranchRecorder", "run_recipe"]
 
-FACTORS = ("haze", "rain", "jpeg", "blur")  # also the task order of the stage-1 cycle
+FACTORS = TASK_ORDER  # also the columns of its tables
 REPLICATES = 2
 # Mean |output - input| below this (images in [0, 1]) = the branch returns its input.
 COLLAPSE_THRESHOLD = 1e-3

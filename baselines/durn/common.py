@@ -1,16 +1,16 @@
-"""What every DuRN model shares: padding to a size multiple, the width knob, the citation, small layer builders."""
+"""What every DuRN model shares: the base class that pads and crops, the width knob, the citation, conv builders."""
 
-import math
 from typing import ClassVar
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from zoo.blocks.durn_layers import build_norm, durn_conv
+from zoo import layers
+from zoo.blocks.durn_layers import durn_conv
+from zoo.layers import build_norm, pad_to_multiple
 from zoo.registry.arguments import check_width
 
-__all__ = ["DURN_PAPER", "DuRN", "conv_norm_relu", "pad_image", "scaled_width"]
+__all__ = ["DURN_PAPER", "DuRN", "conv_norm_relu", "scaled_width"]
 
 DURN_PAPER = "Liu, Suganuma, Sun, Okatani, CVPR 2019 (DuRN)"
 # Below this width every DuRN layer (at most 256 channels at width 1) is at the 4-channel floor of scaled_width.
@@ -18,43 +18,16 @@ MIN_DURN_WIDTH = 1 / 256
 
 
 def scaled_width(channels: int, width: float) -> int:
-    """``channels * width`` rounded to a multiple of 4 (at least 4), so pixel shuffles and SE widths stay valid.
+    """``channels * width`` rounded to a multiple of 4 (:func:`zoo.layers.scaled_width`), after checking the width.
+
+    Multiples of 4 keep the pixel shuffles and SE widths valid.
 
     Args:
         channels: Width of the paper-size network.
         width: Channel multiplier; 1.0 gives ``channels`` unchanged.
     """
     check_width(width, "DuRN", minimum=MIN_DURN_WIDTH)
-    return max(4, 4 * round(channels * width / 4))
-
-
-def _pad_dim(x: torch.Tensor, dim: int, amount: int) -> torch.Tensor:
-    """Extend ``x`` by ``amount`` pixels at the end of spatial ``dim`` (-1 or -2) by repeated reflection."""
-    while amount > 0:
-        size = x.shape[dim]
-        pad = [0, 0, 0, 0]
-        pad_index = 1 if dim == -1 else 3
-        if size == 1:  # a single row or column cannot be reflected: repeat it
-            pad[pad_index] = amount
-            return F.pad(x, pad, mode="replicate")
-        step = min(amount, size - 1)
-        pad[pad_index] = step
-        x = F.pad(x, pad, mode="reflect")
-        amount -= step
-    return x
-
-
-def pad_image(x: torch.Tensor, multiple: int, min_size: int = 1) -> torch.Tensor:
-    """Reflect-pad the bottom and right of ``x`` (B, C, H, W) to multiples of ``multiple`` and at least ``min_size``.
-
-    Padding wider than the image is done by reflecting repeatedly; a one-pixel dimension is repeated.
-    Crop the result back with ``out[..., :H, :W]``.
-    """
-    height, width = x.shape[-2:]
-    target_h = max(min_size, math.ceil(height / multiple) * multiple)
-    target_w = max(min_size, math.ceil(width / multiple) * multiple)
-    target_h, target_w = (math.ceil(t / multiple) * multiple for t in (target_h, target_w))
-    return _pad_dim(_pad_dim(x, -2, target_h - height), -1, target_w - width)
+    return layers.scaled_width(channels, width, multiple=4)
 
 
 def conv_norm_relu(
@@ -124,5 +97,5 @@ class DuRN(nn.Module):
                 return out.reshape(batch, 3, height, width)
             expected = "1 (grey) or 3 (restored per channel)" if self.in_channels == 1 else "3 (RGB)"
             raise ValueError(f"image has {channels} channels; expected {expected}")
-        out = self.restore(pad_image(x, self.size_multiple(), self.min_size()))
+        out = self.restore(pad_to_multiple(x, self.size_multiple(), self.min_size()))
         return out[..., :height, :width]

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from zoo.blocks import durb_p, durb_s  # noqa: F401 (registers the blocks built below)
-from zoo.blocks.durn_layers import same_padding
 from zoo.blocks.interface import build_block
+from zoo.layers import same_padding
 from zoo.registry import ModelInfo, register_model
 
 from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width

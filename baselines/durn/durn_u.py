@@ -11,8 +11,9 @@ import torch
 from torch import nn
 
 from zoo.blocks import durb_u, durb_us  # noqa: F401 (registers the blocks built below)
-from zoo.blocks.durn_layers import build_norm, durn_conv, same_padding
+from zoo.blocks.durn_layers import durn_conv
 from zoo.blocks.interface import build_block
+from zoo.layers import build_norm, same_padding
 from zoo.registry import ModelInfo, register_model
 
 from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width

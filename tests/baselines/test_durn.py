@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from zoo.baselines.durn.common import pad_image, scaled_width
+from zoo.baselines.durn.common import scaled_width
+from zoo.layers import pad_to_multiple
 from zoo.registry import create_model, get_model_info, list_models
 
 # Parameter counts of the paper-size networks, derived from the layouts in spec/architecture.md section 4
@@ -152,10 +153,10 @@ def test_width_knob_and_block_config():
     assert type(swapped.blocks[0].se_block.attention).__name__ == "TVGapAttention"
 
 
-def test_pad_image_multiple_min_size_and_tiny_inputs():
+def test_pad_to_multiple_min_size_min_size_and_tiny_inputs():
     x = torch.rand(1, 3, 5, 1)
-    padded = pad_image(x, multiple=4, min_size=13)
+    padded = pad_to_multiple(x, multiple=4, min_size=13)
     assert padded.shape[-2:] == (16, 16)
     assert torch.equal(padded[..., :5, :1], x)
     assert torch.equal(padded[..., 5, 0], x[..., 3, 0])  # reflection, not repetition
-    assert pad_image(x, multiple=1).shape == x.shape
+    assert pad_to_multiple(x, multiple=1).shape == x.shape

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from zoo.attention.channel import TVGapAttention, total_variation, total_variation_reference
-from zoo.blocks.durb_m import ResidualAttentionBlock
+from zoo.layers import PaddedConv2d, SEResBlock
 from zoo.registry import create_model
 
 
@@ -13,7 +13,7 @@ def _set_fast_paths(model: torch.nn.Module, enabled: bool) -> int:
     """Switch every ``fused`` knob of the model; returns how many modules have one."""
     switched = 0
     for module in model.modules():
-        if isinstance(module, (ResidualAttentionBlock, TVGapAttention)) or hasattr(module, "fused"):
+        if isinstance(module, (SEResBlock, TVGapAttention)) or hasattr(module, "fused"):
             module.fused = enabled
             switched += 1
     return switched
@@ -90,7 +90,7 @@ def test_fused_shortcut_skips_attention_with_its_own_forward() -> None:
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return 2 * super().forward(x)
 
-    block = ResidualAttentionBlock(8, dict(type="tv_gap"), hidden=4)
+    block = SEResBlock(8, dict(type="tv_gap"), hidden=4)
     block.attention = Doubled(8, 4)
     x = torch.rand(1, 8, 6, 6)
     with torch.no_grad():
@@ -100,17 +100,15 @@ def test_fused_shortcut_skips_attention_with_its_own_forward() -> None:
 
 
 def test_reflect_conv_under_autocast_equals_plain_conv2d() -> None:
-    """ReflectConv2d pads bf16 maps in bf16 under autocast: same outputs and gradients as nn.Conv2d's fp32 padding."""
+    """PaddedConv2d pads bf16 maps in bf16 under autocast: same outputs and gradients as nn.Conv2d's fp32 padding."""
     import copy
-
-    from zoo.blocks.durb_m import ReflectConv2d
 
     torch.manual_seed(0)
     fast = create_model("rmbn", width=0.25, rain_iters=1)
     plain = copy.deepcopy(fast)
     converted = 0
     for module in plain.modules():
-        if type(module) is ReflectConv2d:
+        if type(module) is PaddedConv2d:
             module.__class__ = torch.nn.Conv2d
             converted += 1
     assert converted > 50

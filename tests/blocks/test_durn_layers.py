@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from zoo.blocks.durn_layers import InsNorm, PaddedConv2d, SEResBlock, build_norm, durn_conv
+from zoo.blocks.durn_layers import durn_conv
+from zoo.layers import InsNorm, PaddedConv2d, SEResBlock, build_norm
 
 
 def _channel_means(x: torch.Tensor) -> torch.Tensor:

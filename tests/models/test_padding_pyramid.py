@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from zoo.models.padding import crop, pad_to_multiple, padded_size
+from zoo.layers import crop, pad_to_multiple, padded_size
 from zoo.models.pyramid import build_pyramid, downscale2, upscale2
 
 

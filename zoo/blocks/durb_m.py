@@ -30,72 +30,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from zoo.attention.channel import ChannelAttention
-from zoo.registry import ATTENTION, register_block
+from zoo.layers import SEResBlock, same_conv
+from zoo.registry import register_block
 
 from .durn_layers import updown_min_size
 
-__all__ = ["DuRBM", "ReflectConv2d", "ResidualAttentionBlock"]
-
-
-class ReflectConv2d(nn.Conv2d):
-    """``nn.Conv2d`` whose reflection padding keeps the input's dtype under autocast (same parameters and keys).
-
-    CPU autocast runs ``reflection_pad2d`` in fp32: a bf16 feature map would be cast up, padded, kept in fp32 for
-    the backward and cast down again by the convolution. Padding with autocast off pads the bf16 map itself (a copy,
-    so the values are the same); the convolution still runs under autocast. Without autocast this is
-    ``nn.Conv2d``.
-    """
-
-    def _conv_forward(self, input: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-        device = input.device.type
-        autocast = torch.amp.is_autocast_available(device) and torch.is_autocast_enabled(device)
-        if self.padding_mode != "reflect" or not autocast:
-            return super()._conv_forward(input, weight, bias)
-        with torch.autocast(device, enabled=False):
-            padded = F.pad(input, self._reversed_padding_repeated_twice, mode="reflect")
-        return F.conv2d(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
-
-
-def _reflect_conv(in_channels: int, out_channels: int, kernel: int, stride: int = 1, dilation: int = 1) -> nn.Conv2d:
-    """Conv with bias and reflection padding ``dilation * (kernel - 1) / 2`` (the reference's ``ConvLayer``)."""
-    return ReflectConv2d(
-        in_channels,
-        out_channels,
-        kernel,
-        stride=stride,
-        dilation=dilation,
-        padding=dilation * (kernel - 1) // 2,
-        padding_mode="reflect",
-    )
-
-
-class ResidualAttentionBlock(nn.Module):
-    """Residual block with channel attention: conv3x3 -> ReLU -> conv3x3 -> attention -> ``+ x`` -> ReLU.
-
-    The convs are zero-padded and have no bias; there is no normalisation (the reference's ``SEBasicBlock`` /
-    ``SETVBasicBlock`` without norm). With a :class:`~zoo.attention.channel.ChannelAttention` the re-weighting and
-    the shortcut are one ``torch.addcmul`` (``fused``; False keeps the straightforward ``attention(y) + x``).
-
-    Args:
-        channels: Channels in and out.
-        attention: Attention config for ``zoo.registry.ATTENTION`` (e.g. ``dict(type="se")``).
-        hidden: Default hidden width of the attention MLP (a config's own ``hidden`` wins).
-    """
-
-    def __init__(self, channels: int, attention: dict[str, Any], hidden: int) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
-        self.attention = ATTENTION.build(dict(attention), default_args=dict(channels=channels, hidden=hidden))
-        self.fused = True
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Map (B, C, H, W) to (B, C, H, W)."""
-        y = self.conv2(F.relu(self.conv1(x), inplace=True))
-        if self.fused and type(self.attention).forward is ChannelAttention.forward:
-            return torch.addcmul(x, y, self.attention.channel_weights(y)[:, :, None, None]).relu_()
-        return F.relu(self.attention(y) + x, inplace=True)
+__all__ = ["DuRBM"]
 
 
 @register_block("durb_m")
@@ -145,16 +85,16 @@ class DuRBM(nn.Module):
         self.single_path = single_path
         self.k1, self.dilation, self.k2 = k1, dilation, k2
 
-        self.container = ResidualAttentionBlock(channels, attention, attention_hidden)
+        self.container = SEResBlock(channels, attention, attention_hidden)
         self.t1_expand = nn.Conv2d(channels, 4 * channels, 1)
-        self.t1_conv = _reflect_conv(channels, res_channels, k1, dilation=dilation)
+        self.t1_conv = same_conv(channels, res_channels, k1, dilation=dilation)
         if fusion or single_path == "conv":
-            self.t2_conv = _reflect_conv(res_channels, channels, 3, stride=2)
+            self.t2_conv = same_conv(res_channels, channels, 3, stride=2)
         if fusion or single_path == "se":
-            self.t2_se_block = ResidualAttentionBlock(res_channels, se_attention, se_hidden)
-            self.t2_se_conv = _reflect_conv(res_channels, channels, k2, stride=2)
+            self.t2_se_block = SEResBlock(res_channels, se_attention, se_hidden)
+            self.t2_se_conv = same_conv(res_channels, channels, k2, stride=2)
         if fusion:
-            self.merge = _reflect_conv(2 * channels, channels, 3)
+            self.merge = same_conv(2 * channels, channels, 3)
 
     def min_size(self) -> int:
         """Smallest height/width of ``x`` for which every reflection pad fits (``res`` is twice as large)."""

@@ -8,9 +8,10 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from zoo.layers import build_norm
 from zoo.registry import register_block
 
-from .durn_layers import ResidualContainer, build_norm, durn_conv
+from .durn_layers import ResidualContainer, durn_conv
 
 __all__ = ["DuRBP"]
 

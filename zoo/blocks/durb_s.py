@@ -2,10 +2,10 @@
 
 import torch
 
+from zoo.layers import SEResBlock
 from zoo.registry import register_block
 
 from .durb_p import DuRBP
-from .durn_layers import SEResBlock
 
 __all__ = ["DuRBS"]
 

@@ -9,9 +9,10 @@ from typing import ClassVar
 import torch
 from torch import nn
 
+from zoo.layers import build_norm
 from zoo.registry import register_block
 
-from .durn_layers import ResidualContainer, build_norm, durn_conv, updown_min_size
+from .durn_layers import ResidualContainer, durn_conv, updown_min_size
 
 __all__ = ["DuRBU"]
 

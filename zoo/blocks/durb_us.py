@@ -2,10 +2,10 @@
 
 import torch
 
+from zoo.layers import SEResBlock
 from zoo.registry import register_block
 
 from .durb_u import DuRBU
-from .durn_layers import SEResBlock
 
 __all__ = ["DuRBUS"]
 

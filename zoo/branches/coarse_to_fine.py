@@ -16,15 +16,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zoo.layers import same_conv
 from zoo.registry import register_branch
 
-from .common import activation, check_branch_init, check_residual_init, kaiming_init_, reflect_conv, zero_init_
+from .common import activation, check_branch_init, check_residual_init, kaiming_init_, zero_init_
 
 __all__ = ["CoarseToFineHead", "CoarseToFineTail"]
 
 
 def _pair_of_convs(channels: int) -> nn.ModuleList:
-    return nn.ModuleList([reflect_conv(channels, channels), reflect_conv(channels, channels)])
+    return nn.ModuleList([same_conv(channels, channels), same_conv(channels, channels)])
 
 
 @register_branch("c2f_head")
@@ -66,11 +67,11 @@ class CoarseToFineHead(nn.Module):
         self.skip = skip
         self.act = activation(act)
         firsts = [in_channels] + [2 * in_channels] * (scales - 1)
-        self.scale_conv1 = nn.ModuleList([reflect_conv(c, hidden) for c in firsts])
+        self.scale_conv1 = nn.ModuleList([same_conv(c, hidden) for c in firsts])
         self.shared_conv1 = _pair_of_convs(hidden)
-        self.scale_conv2 = nn.ModuleList([reflect_conv(4 * hidden, res_channels) for _ in range(scales)])
+        self.scale_conv2 = nn.ModuleList([same_conv(4 * hidden, res_channels) for _ in range(scales)])
         self.shared_conv2 = _pair_of_convs(res_channels)
-        self.scale_conv3 = nn.ModuleList([reflect_conv(4 * res_channels, channels) for _ in range(scales)])
+        self.scale_conv3 = nn.ModuleList([same_conv(4 * res_channels, channels) for _ in range(scales)])
         if check_branch_init(init):
             kaiming_init_((m for m in self.modules() if isinstance(m, nn.Conv2d)), act)
 
@@ -148,13 +149,13 @@ class CoarseToFineTail(nn.Module):
         self.reference_compat = reference_compat
         self.act = activation(act)
         self.expand1 = nn.ModuleList([nn.Conv2d(channels, 4 * channels, 1) for _ in range(scales)])
-        self.scale_conv1 = nn.ModuleList([reflect_conv(channels, res_channels) for _ in range(scales)])
+        self.scale_conv1 = nn.ModuleList([same_conv(channels, res_channels) for _ in range(scales)])
         self.shared_conv1 = _pair_of_convs(res_channels)
         self.expand2 = nn.ModuleList([nn.Conv2d(res_channels, 4 * res_channels, 1) for _ in range(scales)])
-        self.scale_conv2 = nn.ModuleList([reflect_conv(res_channels, hidden) for _ in range(scales)])
+        self.scale_conv2 = nn.ModuleList([same_conv(res_channels, hidden) for _ in range(scales)])
         self.shared_conv2 = _pair_of_convs(hidden)
         # In reference_compat mode only out_conv[0] is used; the others stay so that the keys are the same.
-        self.out_conv = nn.ModuleList([reflect_conv(hidden, out_channels) for _ in range(scales)])
+        self.out_conv = nn.ModuleList([same_conv(hidden, out_channels) for _ in range(scales)])
         if check_branch_init(init):
             kaiming_init_([*self.expand1, *self.expand2], None)
             kaiming_init_([*self.scale_conv1, *self.shared_conv1, *self.scale_conv2, *self.shared_conv2], act)

@@ -1,11 +1,9 @@
-"""Small layers shared by the MBN input and output branches."""
+"""What the MBN input and output branches share: activations and initialisations (their convs: zoo.layers)."""
 
 from collections.abc import Iterable
 
 import torch
 from torch import nn
-
-from zoo.blocks.durb_m import ReflectConv2d
 
 __all__ = [
     "ACTIVATIONS",
@@ -14,12 +12,11 @@ __all__ = [
     "check_branch_init",
     "check_residual_init",
     "kaiming_init_",
-    "reflect_conv",
     "zero_init_",
 ]
 
 # Activation names a branch config may use. "relu" is the paper's; "leaky_relu" (slope 0.2) is a training aid for
-# the coarse-to-fine branches, which collapse to the identity early in training with plain ReLU (spec section 11).
+# the coarse-to-fine branches, which collapse to the identity early in training with plain ReLU.
 ACTIVATIONS = ("relu", "leaky_relu")
 # Initialisations a branch config may ask for: PyTorch's default (the paper's code) or He's.
 BRANCH_INITS = ("default", "kaiming")
@@ -33,16 +30,6 @@ def activation(name: str) -> nn.Module:
     if name == "leaky_relu":
         return nn.LeakyReLU(LEAKY_SLOPE, inplace=True)
     raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
-
-
-def reflect_conv(in_channels: int, out_channels: int, kernel: int = 3, stride: int = 1) -> nn.Conv2d:
-    """Conv with bias and reflection padding ``(kernel - 1) / 2`` (the reference's ``ConvLayer``).
-
-    A :class:`~zoo.blocks.durb_m.ReflectConv2d`: under autocast the padding keeps the input's dtype.
-    """
-    return ReflectConv2d(
-        in_channels, out_channels, kernel, stride=stride, padding=(kernel - 1) // 2, padding_mode="reflect"
-    )
 
 
 def zero_init_(conv: nn.Conv2d) -> None:

@@ -12,9 +12,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zoo.layers import same_conv
 from zoo.registry import register_branch
 
-from .common import check_branch_init, check_residual_init, kaiming_init_, reflect_conv, zero_init_
+from .common import check_branch_init, check_residual_init, kaiming_init_, zero_init_
 
 __all__ = ["PixelShuffleTail", "PlainHead"]
 
@@ -41,9 +42,9 @@ class PlainHead(nn.Module):
         super().__init__()
         self.convs = nn.ModuleList(
             [
-                reflect_conv(in_channels, hidden),
-                reflect_conv(hidden, res_channels, stride=2),
-                reflect_conv(res_channels, channels, stride=2),
+                same_conv(in_channels, hidden),
+                same_conv(hidden, res_channels, stride=2),
+                same_conv(res_channels, channels, stride=2),
             ]
         )
         if check_branch_init(init):
@@ -84,10 +85,10 @@ class PixelShuffleTail(nn.Module):
     ) -> None:
         super().__init__()
         self.expand1 = nn.Conv2d(channels, 4 * channels, 1)
-        self.conv1 = reflect_conv(channels, mid_channels)
+        self.conv1 = same_conv(channels, mid_channels)
         self.expand2 = nn.Conv2d(mid_channels, 4 * mid_channels, 1)
-        self.conv2 = reflect_conv(mid_channels, hidden)
-        self.out_conv = reflect_conv(hidden, out_channels)
+        self.conv2 = same_conv(mid_channels, hidden)
+        self.out_conv = same_conv(hidden, out_channels)
         if check_branch_init(init):
             kaiming_init_([self.expand1, self.expand2], None)
             kaiming_init_([self.conv1, self.conv2], "relu")

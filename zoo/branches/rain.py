@@ -11,9 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zoo.layers import same_conv
 from zoo.registry import register_branch
 
-from .common import check_branch_init, check_residual_init, kaiming_init_, reflect_conv, zero_init_
+from .common import check_branch_init, check_residual_init, kaiming_init_, zero_init_
 
 __all__ = ["ConvLSTMCell", "RainHead", "RainTail"]
 
@@ -34,8 +35,8 @@ class ConvLSTMCell(nn.Module):
     def __init__(self, in_channels: int, hidden: int) -> None:
         super().__init__()
         self.hidden = hidden
-        self.input_conv = reflect_conv(in_channels, hidden)
-        self.gates = reflect_conv(2 * hidden, 4 * hidden)
+        self.input_conv = same_conv(in_channels, hidden)
+        self.gates = same_conv(2 * hidden, 4 * hidden)
 
     def forward(self, x: torch.Tensor, state: LSTMState | None) -> LSTMState:
         """One step. ``state`` is ``(h, c)`` or None for zeros; returns the new ``(h, c)``."""
@@ -73,8 +74,8 @@ class RainHead(nn.Module):
     ) -> None:
         super().__init__()
         self.lstm = ConvLSTMCell(2 * in_channels, hidden)
-        self.res_conv = reflect_conv(hidden, res_channels)
-        self.feat_conv = reflect_conv(4 * res_channels, channels)
+        self.res_conv = same_conv(hidden, res_channels)
+        self.feat_conv = same_conv(4 * res_channels, channels)
         if check_branch_init(init):
             kaiming_init_([self.lstm.input_conv, self.res_conv, self.feat_conv], "relu")
             kaiming_init_([self.lstm.gates], None)
@@ -122,8 +123,8 @@ class RainTail(nn.Module):
     ) -> None:
         super().__init__()
         self.expand = nn.Conv2d(channels, 4 * hidden, 1)
-        self.conv = reflect_conv(hidden, hidden)
-        self.out_conv = reflect_conv(hidden, out_channels)
+        self.conv = same_conv(hidden, hidden)
+        self.out_conv = same_conv(hidden, out_channels)
         if check_branch_init(init):
             kaiming_init_([self.expand], None)
             kaiming_init_([self.conv], "relu")

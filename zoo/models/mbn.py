@@ -37,29 +37,21 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from zoo.blocks.interface import build_block
+from zoo.branches.interface import branch_config, check_branch_pair
+from zoo.factors import FACTORS
+from zoo.layers import crop, pad_to_multiple, scaled_width
 from zoo.registry import BRANCHES, ModelInfo, register_model
 from zoo.registry.arguments import check_count, check_width
 
-from .padding import crop, pad_to_multiple
 from .pyramid import build_pyramid, upscale2
 from .reference import checkpoint_filter
 
-__all__ = ["FACTORS", "MBN", "MinimalMBN", "PAPER", "scaled_width"]
+__all__ = ["MBN", "MinimalMBN", "PAPER"]
 
 PAPER = "Liu et al. 2019, arXiv 1907.04508"
-FACTORS = ("rain", "blur", "jpeg", "haze")
 # (k1, dilation, k2) of the stem blocks M1..M5 and of the extra blocks M6..M8 of the output stack.
 STEM_BLOCKS = ((3, 2, 3), (5, 1, 3), (3, 2, 5), (5, 1, 5), (7, 1, 5))
 EXTRA_BLOCKS = ((7, 2, 5), (11, 1, 5), (11, 1, 5))
-
-
-# What a branch class says about how the model calls it (its ``mode`` class attribute; see zoo.branches).
-BRANCH_MODES = ("single", "recurrent", "multiscale")
-
-
-def scaled_width(channels: int, width: float) -> int:
-    """``channels * width`` rounded to an int, at least 1."""
-    return max(1, round(channels * width))
 
 
 def _parse_alignment(alignment: Sequence[str]) -> dict[str, int]:
@@ -77,15 +69,6 @@ def _parse_alignment(alignment: Sequence[str]) -> dict[str, int]:
                 raise ValueError(f"factor {factor!r} appears twice in alignment {tuple(alignment)}")
             positions[factor] = level
     return positions
-
-
-def _merge_branch(default: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:
-    """Merge ``override`` into ``default``; an override with another ``type`` replaces the default entirely."""
-    if override is None:
-        return dict(default)
-    if "type" in override and override["type"] != default["type"]:
-        return dict(override)
-    return {**default, **override}
 
 
 @register_model(
@@ -123,8 +106,9 @@ class MBN(nn.Module):
             the identity (``zoo bench recipe``); the output convs before the tanh keep their own ``residual_init``.
         channels: Stem width before ``width`` scaling (96).
         res_channels: Width of the residual stream before scaling (64).
-        input_branches: Per-factor configs merged into the default input branch configs (a different ``type``
-            replaces the default config). ``dict(jpeg=dict(skip=True))``, with the same in ``output_branches``,
+        input_branches: Per-factor configs merged into the default input branch configs. A different ``type`` gets
+            the model's widths for whatever of them its constructor takes (the branch interface,
+            :mod:`zoo.branches.interface`). ``dict(jpeg=dict(skip=True))``, with the same in ``output_branches``,
             adds the full-resolution skip to the JPEG pair (needed for that branch to learn; results/cpu/jpeg_skip.md).
         output_branches: The same for the output branches.
         share_input_branch: Use one input branch for every factor (the minimal design); the factors' input branch
@@ -139,7 +123,7 @@ class MBN(nn.Module):
         width: float = 1.0,
         rain_iters: int = 4,
         block: dict[str, Any] | None = None,
-        alignment: Sequence[str] = ("rain", "blur", "jpeg", "haze"),
+        alignment: Sequence[str] = FACTORS,
         reference_compat: bool = False,
         act: str = "relu",
         residual_init: str = "default",
@@ -182,8 +166,18 @@ class MBN(nn.Module):
         for name in set(input_branches) | set(output_branches):
             if name not in self.factors:
                 raise ValueError(f"branch config for {name!r}, which is not a factor of this model {self.factors}")
-        head_cfgs = {f: _merge_branch(heads[f], input_branches.get(f)) for f in self.factors}
-        tail_cfgs = {f: _merge_branch(tails[f], output_branches.get(f)) for f in self.factors}
+        # what any branch type may take, scaled by the width (see zoo.branches.interface)
+        c64, c32 = scaled_width(64, width), scaled_width(32, width)
+        offered = dict(hidden=c32, mid_channels=c64, act=act, init=branch_init, residual_init=residual_init)
+        offered_tail = dict(offered, res_channels=c64, reference_compat=reference_compat)
+        given = dict(channels=c, res_channels=r)
+        head_cfgs = {
+            f: branch_config(heads[f], input_branches.get(f), given, offered, f, "input") for f in self.factors
+        }
+        tail_cfgs = {
+            f: branch_config(tails[f], output_branches.get(f), dict(channels=c), offered_tail, f, "output")
+            for f in self.factors
+        }
         self.share_input_branch = share_input_branch
         if share_input_branch:
             first = head_cfgs[self.factors[0]]
@@ -194,20 +188,7 @@ class MBN(nn.Module):
             self.heads = nn.ModuleDict({f: BRANCHES.build(cfg) for f, cfg in head_cfgs.items()})
         self.tails = nn.ModuleDict({f: BRANCHES.build(cfg) for f, cfg in tail_cfgs.items()})
         for factor in self.factors:
-            head, tail = self.head(factor), self.tails[factor]
-            for side, branch in (("input", head), ("output", tail)):
-                if getattr(branch, "mode", None) not in BRANCH_MODES:
-                    raise ValueError(
-                        f"{factor}: the {side} branch {type(branch).__name__} has no valid 'mode' class attribute "
-                        f"(got {getattr(branch, 'mode', None)!r}); give the class mode = one of {BRANCH_MODES}"
-                    )
-            tail_mode = "multiscale" if head.mode == "multiscale" else "single"
-            if tail.mode != tail_mode:
-                raise ValueError(f"{factor}: a {head.mode} input branch needs a {tail_mode} output branch")
-            if head.mode == "multiscale" and head.scales != tail.scales:
-                raise ValueError(f"{factor}: input branch has {head.scales} scales, output branch {tail.scales}")
-            if getattr(head, "skip", False) != getattr(tail, "skip", False):
-                raise ValueError(f"{factor}: skip must be set on both branches or neither (input and output)")
+            check_branch_pair(self.head(factor), self.tails[factor], factor)
 
     def _default_branches(
         self, c: int, r: int, width: float, act: str, residual_init: str, branch_init: str

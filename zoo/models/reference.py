@@ -12,6 +12,8 @@ from typing import Any
 
 import torch
 
+from zoo.factors import FACTORS
+
 __all__ = ["REFERENCE_ALIASES", "checkpoint_filter", "from_reference", "is_reference_state_dict", "reference_modules"]
 
 SCALES = ("C", "M", "F")  # coarse, mid, fine
@@ -168,7 +170,7 @@ def checkpoint_filter(state_dict: dict[str, torch.Tensor], model: torch.nn.Modul
     if not is_reference_state_dict(state_dict):
         return state_dict
     alignment = getattr(model, "alignment", None)
-    if alignment != ("rain", "blur", "jpeg", "haze"):
+    if alignment != FACTORS:
         raise KeyError(f"the released network has the alignment R->B->J->H; this model has {alignment}")
     converted = from_reference(state_dict)
     own = model.state_dict()

@@ -11,14 +11,15 @@ from typing import Any
 
 import torch
 
+from zoo.factors import CHAIN_ORDER, FACTORS
 from zoo.registry import ModelInfo, register_model
 
-from .mbn import FACTORS, MBN, PAPER
+from .mbn import MBN, PAPER
 from .reference import checkpoint_filter
 
 __all__ = ["DEFAULT_ORDER", "RecurrentMBN"]
 
-DEFAULT_ORDER = ("jpeg", "haze", "blur", "rain")
+DEFAULT_ORDER = CHAIN_ORDER
 
 
 @register_model(
@@ -57,7 +58,7 @@ class RecurrentMBN(MBN):
         width: float = 1.0,
         rain_iters: int = 4,
         block: dict[str, Any] | None = None,
-        alignment: Sequence[str] = ("rain", "blur", "jpeg", "haze"),
+        alignment: Sequence[str] = FACTORS,
         reference_compat: bool = False,
         act: str = "relu",
         residual_init: str = "default",

@@ -5,10 +5,11 @@ from pathlib import Path
 from typing import Any
 
 from zoo.data.metrics.protocols import PROTOCOLS_ANCHOR, protocol_description
+from zoo.factors import FACTORS, MIXED
 
 __all__ = ["model_card", "write_cards"]
 
-FACTORS = ("rain", "blur", "jpeg", "haze", "mixed")
+SCORED = (*FACTORS, MIXED)  # rows of a card's scores table
 
 
 def _plain(value: Any) -> str:
@@ -21,7 +22,7 @@ def _scores_table(scores: dict[str, dict[str, float]]) -> list[str]:
         "| factor | PSNR input | PSNR restored | gain (dB) | SSIM input | SSIM restored |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for factor in FACTORS:
+    for factor in SCORED:
         if factor not in scores:
             continue
         s = scores[factor]

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, Dataset
 
-from zoo.models.mbn import FACTORS
+from zoo.factors import FACTORS
 from zoo.registry import DATASETS
 
 __all__ = ["HELD_OUT_SOURCES", "TRAINING_SOURCES", "CleanCrops", "TaskDatasets", "ValidationPairs", "load_clean_images"]

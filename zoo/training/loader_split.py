@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 
-from zoo.models.mbn import FACTORS
+from zoo.factors import FACTORS
 
 __all__ = ["CELLS", "markdown", "measure_split"]
 

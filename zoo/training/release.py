@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from mmengine.config import Config
 
-from zoo.models.mbn import FACTORS
+from zoo.factors import FACTORS
 from zoo.registry import create_model, get_model_info, save_release_weights
 from zoo.registry.parts import record_parts
 from zoo.registry.pretrained import DEFAULTS_KEY

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace, command: str) -> int:
         runs = [measure(w, stages, settings, rounds=args.rounds or 5, seed=args.seed) for w in widths]
         text = markdown(runs, command, machine())
     else:
-        from zoo.models.mbn import FACTORS
+        from zoo.factors import FACTORS
         from zoo.training.loader_split import markdown, measure_split
 
         factors = args.factors or FACTORS

@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zoo.factors import SYNTHESIS_ORDER
+
 if TYPE_CHECKING:
     import torch
 
 __all__ = ["FACTORS", "Degradation", "check_factors", "check_image"]
 
-# The four factors of the paper, in the order they are always applied (Appendix C, "Order of Synthesis").
-FACTORS: tuple[str, ...] = ("haze", "rain", "blur", "jpeg")
+# The four factors of the paper, in the order they are always applied (the paper's "Order of Synthesis").
+FACTORS: tuple[str, ...] = SYNTHESIS_ORDER
 
 
 def check_factors(factors: list[str] | tuple[str, ...] | str) -> list[str]:
