@@ -12,10 +12,14 @@ from zoo.training.trainer_model import RestorationTrainer
 def test_thresholds_keep_false_alarms_at_the_allowed_share() -> None:
     probabilities = torch.linspace(0, 1, 101)[:, None].repeat(1, 2).numpy()
     labels = (probabilities > 0.7).astype(float)  # negatives 0.00 .. 0.70 (71 of them)
-    thresholds = choose_thresholds(probabilities, labels, max_false_alarms=0.03)
+    thresholds = choose_thresholds(probabilities, labels, max_false_alarms=0.03, max_clean_alarms=0.03)
     for column, threshold in enumerate(thresholds):
         flagged = ((probabilities[:, column] >= threshold) & (labels[:, column] < 0.5)).sum()
         assert flagged <= 0.03 * 71 and 0.67 < threshold <= 0.7
+    labels[:, 1] = 1.0  # every image has the second factor: no clean image, the 3 % rule sets column 0
+    assert 0.67 < choose_thresholds(probabilities, labels)[0] <= 0.7
+    labels[60:71, 1] = 0.0  # images 0.60 .. 0.70 are clean: none of them may be flagged (0.5 % of 11 rounds to 0)
+    assert choose_thresholds(probabilities, labels)[0] > 0.7
 
 
 def test_tiny_detector_trains_and_exports_with_its_thresholds(tmp_path) -> None:
