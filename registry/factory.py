@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from mmengine.registry import Registry
 
-from .checkpoint import load_state_dict
+from .checkpoint import load_state_dict, read_release_metadata
 from .checkpoint_arch import apply_release_architecture
 from .decorators import MODEL_INFO
 from .info import ModelInfo
@@ -207,6 +207,7 @@ def create_model(
         given = set(overrides) | (set(entry.config) if entry else set())
     if checkpoint is not None:
         cfg = apply_release_architecture(cfg, checkpoint, given, MODELS.get(arch))
+        check_parts(cfg, read_release_metadata(checkpoint).get("parts"), str(checkpoint))
     if entry is not None:
         check_parts(cfg, entry.metadata.get("parts"), entry.name)
     model = MODELS.build(cfg)

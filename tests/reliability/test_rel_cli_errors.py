@@ -107,7 +107,8 @@ CASES: list[tuple[str, str, list[str], list[str]]] = [
     ("train", "unknown config", ["train", "durn_us_tinyy", "--work-dir", "{tmp}/w"], ["unknown config"]),
     ("train", "missing file", ["train", "{tmp}/nope.py", "--work-dir", "{tmp}/w"], ["not found"]),
     ("train", "yaml top level is a list", ["train", "{yaml_list}", "--work-dir", "{tmp}/w"], ["mapping", "a list"]),
-    ("train", "zoo:: base", ["train", "{base_pkg}", "--work-dir", "{tmp}/w"], ["package::file", "_base_"]),
+    ("train", "zoo:: base not shipped", ["train", "{base_pkg}", "--work-dir", "{tmp}/w"], ["unknown config 'nope'"]),
+    ("train", "other package's base", ["train", "{base_mm}", "--work-dir", "{tmp}/w"], ["package::file", "_base_"]),
     ("train", "custom_imports", ["train", "{imports}", "--work-dir", "{tmp}/w"], ["custom_imports", "install"]),
     ("train", "bad launcher", ["train", "durn_us_tiny", "--launcher", "slurm"], ["invalid choice", "(--launcher)"]),
     (
@@ -165,11 +166,10 @@ def inputs(bad_files: Path, tmp_path: Path) -> dict[str, str]:
     (tmp_path / "short.safetensors").write_bytes(data[: len(data) // 3])
     (tmp_path / "short.pth").write_bytes((tmp_path / "state.pth").read_bytes()[:100])
     (tmp_path / "list.yaml").write_text("- a\n- b\n")
-    (tmp_path / "base_pkg.py").write_text("_base_ = 'zoo::configs/durn_us_tiny.py'\n")
-    from zoo.training.runner import CONFIG_DIR
-
+    (tmp_path / "base_pkg.py").write_text("_base_ = 'zoo::configs/nope.py'\n")
+    (tmp_path / "base_mm.py").write_text("_base_ = 'mmdet::faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py'\n")
     (tmp_path / "imports.py").write_text(
-        f"_base_ = {str(CONFIG_DIR / 'durn_us_tiny.py')!r}\ncustom_imports = dict(imports=['no_such_module_zoo'])\n"
+        "_base_ = 'zoo::durn_us_tiny.py'\ncustom_imports = dict(imports=['no_such_module_zoo'])\n"
     )
     home = tmp_path / "broken_home"  # ZOO_HOME of the "corrupt user manifest" row
     (home / "weights").mkdir(parents=True)
@@ -186,6 +186,7 @@ def inputs(bad_files: Path, tmp_path: Path) -> dict[str, str]:
         "short_pth": str(tmp_path / "short.pth"),
         "yaml_list": str(tmp_path / "list.yaml"),
         "base_pkg": str(tmp_path / "base_pkg.py"),
+        "base_mm": str(tmp_path / "base_mm.py"),
         "imports": str(tmp_path / "imports.py"),
     }
 

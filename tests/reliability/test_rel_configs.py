@@ -62,11 +62,9 @@ def test_unknown_config_name(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_bad_config_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str | None, words: list[str]
 ) -> None:
-    from zoo.training.runner import CONFIG_DIR
-
     path = tmp_path / name
     if text is not None:
-        path.write_text(text.format(base=CONFIG_DIR / "durn_us_tiny.py"))
+        path.write_text(text.format(base="zoo::durn_us_tiny.py"))
     line = _train_error(tmp_path, capsys, str(path))
     for word in words:
         assert word in line, line
@@ -74,8 +72,8 @@ def test_bad_config_file(
 
 def test_shipped_configs_pass_the_checks() -> None:
     from zoo.training import list_configs, load_config
-    from zoo.training.runner import _defaults, _merge, check_config
+    from zoo.training.configs import with_runtime_defaults
+    from zoo.training.runner import check_config
 
     for name in list_configs():
-        cfg = load_config(name)
-        check_config(_merge(_defaults(cfg), cfg.to_dict()))
+        check_config(with_runtime_defaults(load_config(name).to_dict()))

@@ -160,12 +160,9 @@ def test_yaml_config_with_python_tags_is_refused(
 
 def test_plain_yaml_config_loads(tmp_path: Path) -> None:
     from zoo.training import load_config
-    from zoo.training.runner import CONFIG_DIR
 
     path = tmp_path / "config.yaml"
-    path.write_text(
-        f"_base_: {CONFIG_DIR / 'durn_us_tiny.py'}\ntrain_cfg: {{max_iters: 3}}\npad: !!python/tuple [1, 2]\n"
-    )
+    path.write_text("_base_: zoo::durn_us_tiny.py\ntrain_cfg: {max_iters: 3}\npad: !!python/tuple [1, 2]\n")
     cfg = load_config(str(path))
     assert cfg.train_cfg.max_iters == 3 and cfg.model.net.type == "durn_us" and cfg.pad == (1, 2)
 
@@ -175,11 +172,10 @@ def test_yaml_loader_is_restored_after_loading(tmp_path: Path) -> None:
     from mmengine.fileio.io import file_handlers
 
     from zoo.training import load_config
-    from zoo.training.runner import CONFIG_DIR
 
     before = dict(file_handlers)
     path = tmp_path / "c.yaml"
-    path.write_text(f"_base_: {CONFIG_DIR / 'durn_us_tiny.py'}\n")
+    path.write_text("_base_: zoo::durn_us_tiny.py\n")
     load_config(str(path))
     assert file_handlers == before
 

@@ -18,8 +18,8 @@ applied last and wins.
 
 A block class says which slots it fits in its ``slots`` class attribute (a tuple of slot names); building it into
 another slot is a ``ValueError`` that names the blocks that fit. A class without ``slots`` is assumed to fit wherever
-it is used. A block may define ``min_size() -> int``, the smallest H and W of ``x`` at which its reflection pads fit
-(networks assume 2 without it).
+it is used. A block may define ``min_size() -> int``, the smallest H and W of ``x`` at which its reflection pads fit;
+without it, a network assumes what size-keeping convs with the kernels it passed need (:func:`block_min_size`).
 
 A new block, registered from any package::
 
@@ -42,7 +42,9 @@ from torch import nn
 from zoo.registry import BLOCKS
 from zoo.registry.arguments import accepted_keywords
 
-__all__ = ["SLOTS", "block_class", "blocks_for_slot", "build_block", "slots_of"]
+from .durn_layers import updown_min_size
+
+__all__ = ["SLOTS", "block_class", "block_min_size", "blocks_for_slot", "build_block", "slots_of"]
 
 SLOTS: dict[str, str] = {
     "updown": "x (B, channels, H, W) and res (B, res_channels, 2H, 2W)",
@@ -53,6 +55,12 @@ _REQUIRED = {
     "updown": ("channels", "res_channels", "k1", "dilation", "k2"),
     "flat": ("channels", "k1", "dilation", "k2"),
 }
+
+
+def block_min_size(block: nn.Module, k1: int, dilation: int, k2: int) -> int:
+    """Smallest H and W of ``x`` for an ``updown`` block: its own ``min_size()``, else what its kernels need."""
+    method = getattr(block, "min_size", None)
+    return int(method()) if callable(method) else updown_min_size(k1, dilation, k2)
 
 
 def block_class(kind: Any, owner: str) -> type:

@@ -1,5 +1,5 @@
 # DuRN-U for motion blur (GoPro recipe: batch 10, crop 256).
-_base_ = "./_single_task.py"
+_base_ = "./_restoration.py"
 
 model = dict(net=dict(type="durn_u"))
 train_dataloader = dict(batch_size=10, dataset=dict(factors=["blur"], crop=256))

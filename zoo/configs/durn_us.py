@@ -1,5 +1,5 @@
 # DuRN-US for haze (RESIDE recipe: batch 40, crop 256).
-_base_ = "./_single_task.py"
+_base_ = "./_restoration.py"
 
 model = dict(net=dict(type="durn_us"))
 train_dataloader = dict(batch_size=40, dataset=dict(factors=["haze"], crop=256))

@@ -3,34 +3,18 @@
 # chain; input branches frozen; lr 1e-6; batch 4; crops 128 (rain) / 256 (others); cycle as in stage 1.
 # Start from stage 1: `zoo export-weights work_dirs/mbn_stage1/iter_N.pth --name mbn.mine --out-dir weights
 # --no-evaluate`, then `--cfg-options model.init_checkpoint=weights/mbn.mine.safetensors` (safetensors: no pickle).
+_base_ = "./_restoration.py"
+
 factors = ["haze", "rain", "jpeg", "blur"]
 max_iters = 20_000
 
-model = dict(
-    type="RestorationTrainer",
-    net=dict(type="rmbn"),
-    loss=dict(type="ssim_l1"),
-    mode="recurrent",
-    step_weights=(0.8, 0.2),
-    frozen=("heads.",),
-)
+model = dict(net=dict(type="rmbn"), mode="recurrent", step_weights=(0.8, 0.2), frozen=("heads.",))
 train_dataloader = dict(
     batch_size=4,
-    num_workers=4,
-    persistent_workers=True,
-    dataset=dict(type="TaskDatasets", factors=factors, source="train", crop=dict(rain=128, default=256)),
-    sampler=dict(type="DefaultSampler", shuffle=False),
-    batch_sampler=dict(type="TaskCycleBatchSampler", cycle=[0, 1, 2, 3, 3, 3]),
-    collate_fn=dict(type="default_collate"),
+    dataset=dict(factors=factors, crop=dict(rain=128, default=256)),
+    batch_sampler=dict(cycle=[0, 1, 2, 3, 3, 3], shuffle_cycle=True),
 )
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    dataset=dict(type="ValidationPairs", factors=factors, source="validation", crop=256, count=4),
-    sampler=dict(type="DefaultSampler", shuffle=False),
-    collate_fn=dict(type="default_collate"),
-)
-val_evaluator = dict(type="RestorationMetric", protocol="standard")
-train_cfg = dict(type="FastResumeIterBasedTrainLoop", max_iters=max_iters, val_interval=2000)
-optim_wrapper = dict(type="AutoBF16OptimWrapper", optimizer=dict(type="Adam", lr=1e-6, betas=(0.9, 0.999), eps=1e-8))
+val_dataloader = dict(dataset=dict(factors=factors))
+train_cfg = dict(max_iters=max_iters, val_interval=2000)
+optim_wrapper = dict(optimizer=dict(lr=1e-6, betas=(0.9, 0.999), eps=1e-8))
 param_scheduler = [dict(type="ConstantLR", by_epoch=False, factor=1.0, end=max_iters)]

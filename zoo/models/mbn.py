@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
-from zoo.blocks.interface import build_block
+from zoo.blocks.interface import block_min_size, build_block
 from zoo.branches.interface import branch_config, check_branch_pair
 from zoo.factors import FACTORS
 from zoo.layers import crop, pad_to_multiple, scaled_width
@@ -154,7 +154,7 @@ class MBN(nn.Module):
         r = scaled_width(res_channels, width)
         block_config = {"type": "durb_m", **(block or {})}
         hidden = dict(attention_hidden=scaled_width(64, width), se_hidden=scaled_width(96, width))
-        kernels = STEM_BLOCKS + EXTRA_BLOCKS[: len(self.alignment) - 1]
+        self.kernels = kernels = STEM_BLOCKS + EXTRA_BLOCKS[: len(self.alignment) - 1]
         slot = dict(channels=c, res_channels=r)
         self.blocks = nn.ModuleList(
             build_block(block_config, "updown", owner, dict(slot, k1=k1, dilation=d, k2=k2), hidden)
@@ -247,7 +247,8 @@ class MBN(nn.Module):
         """Smallest H and W for which every reflection pad on the factor's path fits (every factor when None)."""
         if factor is None:
             return max(self.min_size(f) for f in self.factors)
-        min_feature = max(getattr(b, "min_size", lambda: 2)() for b in self._path(self._check_factor(factor)))
+        path = self._path(self._check_factor(factor))
+        min_feature = max(block_min_size(block, *kernel) for block, kernel in zip(path, self.kernels))
         return self.size_multiple(factor) * min_feature
 
     def _check_factor(self, factor: str) -> str:

@@ -11,9 +11,10 @@ from mmengine.config import Config
 
 from zoo.factors import FACTORS
 from zoo.registry import create_model, get_model_info, save_release_weights
-from zoo.registry.parts import record_parts
+from zoo.registry.parts import check_parts, record_parts
 from zoo.registry.pretrained import DEFAULTS_KEY
 from zoo.training.cards import model_card
+from zoo.training.configs import import_custom_modules
 from zoo.training.safe_checkpoint import checkpoint_config, load_training_checkpoint
 from zoo.training.trainer_model import settings_of_start
 
@@ -126,7 +127,11 @@ def export_release(
     """
     check_release_name(name)
     ckpt = load_training_checkpoint(checkpoint)  # weights_only=True; the stored config is read as data
-    arch, net_config = checkpoint_net_config(Config(checkpoint_config(ckpt, str(checkpoint))))
+    config = checkpoint_config(ckpt, str(checkpoint))
+    # parts the run registered from its own modules (custom_imports), found where the training config was
+    import_custom_modules(config, (ckpt.get("meta") or {}).get("zoo_config_dir"), str(checkpoint))
+    arch, net_config = checkpoint_net_config(Config(config))
+    check_parts({"type": arch, **net_config}, None, str(checkpoint))
     if name.partition(".")[0] != arch:
         raise ValueError(f"checkpoint holds a {arch!r} network; cannot export it as {name!r}")
     weights = ckpt.get("state_dict")

@@ -1,31 +1,27 @@
-"""Build an mmengine Runner for a zoo training config: defaults, config lookup, DDP set-up, safe checkpoints."""
+"""Build an mmengine Runner for a zoo training config: runtime defaults, checks, DDP set-up, safe checkpoints.
 
-import contextlib
-import copy
+Finding and reading configs (shipped names, small runs, the ``zoo::`` scope): :mod:`zoo.training.configs`.
+"""
+
 import difflib
 import inspect
 import os
 import os.path as osp
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import torch
-import yaml
 from mmengine.config import Config
 from mmengine.dist import master_only
-from mmengine.fileio.handlers import YamlHandler
-from mmengine.fileio.io import file_handlers
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from zoo.registry import OPTIMIZERS, RUNNERS
 from zoo.registry.config_data import plain_config
+from zoo.training.configs import CONFIG_DIR, list_configs, load_config, with_runtime_defaults
 from zoo.training.safe_checkpoint import load_training_checkpoint, to_plain
 
 __all__ = ["CONFIG_DIR", "ZooRunner", "build_runner", "check_config", "list_configs", "load_config"]
-
-CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
 
 
 @CheckpointLoader.register_scheme(prefixes="", force=True)
@@ -35,151 +31,6 @@ def _load_local(filename: str, map_location: Any = None) -> Any:
     if not osp.isfile(path):
         raise FileNotFoundError(f"checkpoint {filename} does not exist")
     return load_training_checkpoint(path, map_location=map_location)
-
-
-class _SafeYamlLoader(yaml.SafeLoader):
-    """YAML's safe loader plus tuples (which mmengine writes as ``!!python/tuple``); no other Python tags."""
-
-
-_SafeYamlLoader.add_constructor(
-    "tag:yaml.org,2002:python/tuple", lambda loader, node: tuple(loader.construct_sequence(node))
-)
-
-
-class _SafeYamlHandler(YamlHandler):
-    def load_from_fileobj(self, file: Any, **kwargs: Any) -> Any:
-        kwargs["Loader"] = _SafeYamlLoader
-        return yaml.load(file, **kwargs)
-
-
-@contextlib.contextmanager
-def _safe_yaml() -> Iterator[None]:
-    """Make mmengine parse YAML (configs and their ``_base_`` files) with the safe loader while inside.
-
-    mmengine's own handler uses PyYAML's full ``Loader``, which runs ``!!python/object/apply`` tags.
-    """
-    saved = {fmt: file_handlers[fmt] for fmt in ("yaml", "yml")}
-    file_handlers.update(dict.fromkeys(saved, _SafeYamlHandler()))
-    try:
-        yield
-    finally:
-        file_handlers.update(saved)
-
-
-def list_configs() -> list[str]:
-    """Names of the training configs shipped in the package."""
-    return sorted(p.stem for p in CONFIG_DIR.glob("*.py") if not p.stem.startswith("_"))
-
-
-def load_config(name_or_path: str, cfg_options: dict[str, Any] | None = None) -> Config:
-    """Read a shipped config by name (``mbn_stage1``) or a ``.py``/``.yaml`` file, then apply overrides.
-
-    ``.py`` configs are Python code and are executed; only use configs you trust. YAML configs are parsed with a
-    safe loader.
-    """
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = CONFIG_DIR / f"{name_or_path}.py"
-        if not path.is_file():
-            raise FileNotFoundError(f"unknown config {name_or_path!r}; shipped configs: {', '.join(list_configs())}")
-    elif not path.is_file():
-        raise FileNotFoundError(f"config file not found: {path}")
-    with _safe_yaml():
-        try:
-            _check_yaml_top_level(path)
-            cfg = Config.fromfile(str(path))
-        except ValueError as err:  # mmengine refuses "pkg::file" _base_ paths with a ValueError or an assertion
-            if str(err).startswith(str(path)) or "::" not in path.read_text(errors="replace"):
-                raise
-            raise ValueError(_package_base_message(path)) from err
-        except yaml.YAMLError as err:
-            raise ValueError(f"{path}: not a safe YAML config ({' '.join(str(err).split())})") from None
-        except SyntaxError as err:
-            raise ValueError(f"{path}: Python syntax error in the config ({' '.join(str(err).split())})") from None
-        except ImportError as err:  # custom_imports naming a module that is not installed
-            raise ValueError(
-                f"{path}: a module the config imports (custom_imports) cannot be imported ({_first_line(err)}); "
-                "install it, or fix or remove the name in custom_imports"
-            ) from None
-        except AssertionError as err:
-            if "::" in path.read_text(errors="replace"):
-                raise ValueError(_package_base_message(path)) from None
-            raise ValueError(
-                f"{path}: mmengine refused the config ({_first_line(err)}); check its _base_ and keys"
-            ) from None
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options, allow_list_keys=True)
-    return cfg
-
-
-def _package_base_message(path: Path) -> str:
-    return (
-        f"{path}: a _base_ written as 'package::file' needs an installed package of mmengine configs, and zoo's "
-        f"configs are plain files; write the file's path instead, e.g. _base_ = '{CONFIG_DIR / 'durn_us_tiny.py'}'"
-    )
-
-
-def _first_line(err: BaseException) -> str:
-    text = " ".join(str(err).split())
-    return (text[:200] + "…" if len(text) > 200 else text) or type(err).__name__
-
-
-def _check_yaml_top_level(path: Path) -> None:
-    """A YAML config must be a mapping of keys (mmengine fails obscurely on a list or a scalar)."""
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        return
-    data = yaml.load(path.read_text(), Loader=_SafeYamlLoader)
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise ValueError(
-            f"{path}: the top level of a YAML config must be a mapping of keys (train_cfg: ..., model: ...), but "
-            f"this one is {kind}; write it as key: value lines"
-        )
-
-
-def _defaults(cfg: Config) -> dict[str, Any]:
-    hooks = dict(
-        timer=dict(type="IterTimerHook"),
-        logger=dict(type="LoggerHook", interval=10),
-        param_scheduler=dict(type="ParamSchedulerHook"),
-        checkpoint=dict(
-            type="TimedCheckpointHook",
-            by_epoch=False,
-            interval=1000,
-            interval_minutes=10,
-            max_keep_ckpts=3,
-            save_best="restore/psnr",
-            rule="greater",
-        ),
-        sampler_seed=dict(type="DistSamplerSeedHook"),
-        cpu=dict(type="CPUTrainingHook", threads="auto", channels_last="auto"),
-    )
-    backends = [dict(type="LocalVisBackend")]
-    try:
-        import tensorboard  # noqa: F401
-
-        backends.append(dict(type="TensorboardVisBackend"))
-    except ImportError:
-        pass
-    return dict(
-        default_scope="zoo",
-        default_hooks=hooks,
-        log_processor=dict(by_epoch=False, window_size=10),
-        env_cfg=dict(cudnn_benchmark=False, dist_cfg=dict(backend="nccl" if torch.cuda.is_available() else "gloo")),
-        randomness=dict(seed=0),
-        visualizer=dict(type="Visualizer", vis_backends=backends),
-        val_cfg=dict(type="ValLoop"),
-    )
-
-
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not value.get("_delete_", False):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _fsync(path: str, directory: bool = False) -> None:
@@ -206,6 +57,8 @@ class ZooRunner(Runner):
         if fn_name == "before_save_checkpoint":
             checkpoint = kwargs["checkpoint"]
             checkpoint["meta"]["zoo_config"] = plain_config(self.cfg.to_dict())
+            if self.cfg.filename:  # where custom_imports' modules are found again at export time
+                checkpoint["meta"]["zoo_config_dir"] = str(Path(self.cfg.filename).resolve().parent)
             checkpoint.update(to_plain(checkpoint))
 
     @master_only
@@ -274,7 +127,7 @@ def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False,
     """
     import zoo.training  # noqa: F401 - registers the training components
 
-    config = _merge(_defaults(cfg), cfg.to_dict())
+    config = with_runtime_defaults(cfg.to_dict())
     check_config(config)
     name = Path(cfg.filename).stem if cfg.filename else "config"
     config["work_dir"] = str(work_dir or config.get("work_dir") or Path("work_dirs") / name)
@@ -294,5 +147,5 @@ def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False,
     elif launcher != "none":
         raise ValueError(f"unknown launcher {launcher!r}; expected none or pytorch")
     os.makedirs(config["work_dir"], exist_ok=True)
-    full = Config(config, filename=cfg.filename)
+    full = Config(config, cfg_text=cfg.text, filename=cfg.filename)
     return ZooRunner.from_cfg(full)

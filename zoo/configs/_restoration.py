@@ -1,6 +1,9 @@
-# Shared recipe of the dedicated baselines (DuRN, Liu et al. CVPR 2019, Sec. 5 / train scripts): one factor,
-# loss 1.1 (1 - SSIM) + 0.75 L1, Adam lr 1e-4. Each durn_* config sets `factor`, `net`, batch and crop.
-factor = "haze"
+# What every restoration config starts from: the trainer and its loss (1.1 (1 - SSIM) + 0.75 L1 on every output), the
+# data blocks (training photos: the `train` split of zoo.data.splits, built in memory from the wheel's photos, or a
+# corpus folder: `train_dataloader.dataset.source=FOLDER`; validation: the bundled validation photos, never the test
+# photos), the evaluator, and the recipe of the dedicated baselines (DuRN, Liu et al. CVPR 2019: one factor, Adam lr
+# 1e-4, 300k iterations). Each config sets its network, factors, crops and batch size; the MBN stages set their own
+# schedule. Runtime settings (hooks, logging, seed): _runtime.py.
 max_iters = 300_000
 
 model = dict(type="RestorationTrainer", net=dict(type="durn_us"), loss=dict(type="ssim_l1"), mode="single")
@@ -8,7 +11,7 @@ train_dataloader = dict(
     batch_size=16,
     num_workers=4,
     persistent_workers=True,
-    dataset=dict(type="TaskDatasets", factors=[factor], source="train", crop=256),
+    dataset=dict(type="TaskDatasets", factors=["haze"], source="train"),
     sampler=dict(type="DefaultSampler", shuffle=False),
     batch_sampler=dict(type="TaskCycleBatchSampler", cycle=[0], shuffle_cycle=False),
     collate_fn=dict(type="default_collate"),
@@ -16,7 +19,7 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=1,
     num_workers=0,
-    dataset=dict(type="ValidationPairs", factors=[factor], source="validation", crop=256, count=4),
+    dataset=dict(type="ValidationPairs", factors=["haze"], source="validation", crop=256, count=4),
     sampler=dict(type="DefaultSampler", shuffle=False),
     collate_fn=dict(type="default_collate"),
 )
