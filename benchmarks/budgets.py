@@ -1,7 +1,7 @@
 """Compute budgets of the studies: ``smoke`` (tiny, CI), ``cpu`` (about an hour on 2 cores), ``gpu`` (the paper).
 
 One :class:`Budget` fixes everything a study's cost depends on: network width, iterations, batch, crops, the test
-set size and the timing rounds of the speed table. The paper's recipe (architecture.md section 10) is the ``gpu``
+set size and the timing rounds of the speed table. The paper's recipe (its App. B) is the ``gpu``
 budget; ``cpu`` keeps the recipe's shape (optimiser, loss, cycles, schedule) and shrinks width, crops and steps.
 """
 

@@ -2,7 +2,7 @@
 
 With the paper's recipe (ReLU everywhere, PyTorch's default initialisation, no gradient clipping) the coarse-to-fine
 JPEG and blur branches of the authors' network collapsed to the identity within seconds on a GPU and never
-recovered, while haze and rain learned (spec: architecture.md section 11). Each row here trains the improved ``mbn``
+recovered, while haze and rain learned. Each row here trains the improved ``mbn``
 from scratch by the stage-1 recipe at the budget, differing only in the switches of the recipe:
 
 - ``act``: ``relu`` (the paper) or ``leaky_relu`` (slope 0.2) in the coarse-to-fine branches;

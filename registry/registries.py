@@ -42,8 +42,8 @@ __all__ = [
 
 SCOPE = "zoo"
 
-# Modules that register into each registry, imported lazily by mmengine on first lookup. Later work adds its
-# modules here; a registry with no entry simply resolves everything through its mmengine parent.
+# Modules that register into each registry, imported lazily by mmengine on first lookup; a registry with no entry
+# resolves everything through its mmengine parent.
 LOCATIONS: dict[str, list[str]] = {
     "model": ["zoo.models", "zoo.baselines"],
     "attention": ["zoo.attention"],

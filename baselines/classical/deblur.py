@@ -25,7 +25,7 @@ BLIND_NOTE = (
     "Knows the kernel family: it sees only the image, but chooses the kernel among exactly the kernels the test "
     "synthesis draws from (the 6 ImageNet-C motion-blur settings x angles -45..45, step 5), by how well it makes "
     "the image's power spectrum isotropic (criterion='spectrum'), or by the gradient sparsity "
-    "||grad||_1/||grad||_2 of a Wiener deconvolution (criterion='sparsity', the spec's). Its scores on the "
+    "||grad||_1/||grad||_2 of a Wiener deconvolution (criterion='sparsity', the usual one). Its scores on the "
     "synthetic blur sets are therefore not those of a fully blind method: a wrong pick can lose several dB, and "
     "blur from outside the family is not modelled."
 )

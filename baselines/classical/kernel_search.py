@@ -10,8 +10,8 @@ Two scores (lower = better):
   should then depend on the radial frequency only; the score is its variance within rings of equal frequency
   (spectral blur identification in the spirit of Cannon, IEEE TASSP 1976).
 - ``"sparsity"``: the normalised sparsity ``||grad x||_1 / ||grad x||_2`` of the candidate's Wiener deconvolution
-  (Krishnan, Tay & Fergus, CVPR 2011), the criterion measured in the data-and-metrics spec (section 4): on the
-  spec's 7 photos it picks the right kernel far less often than ``"spectrum"``.
+  (Krishnan, Tay & Fergus, CVPR 2011): on 7 test photos it picked the right kernel far less often than
+  ``"spectrum"``.
 """
 
 from dataclasses import dataclass

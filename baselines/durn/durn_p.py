@@ -1,4 +1,4 @@
-"""DuRN-P and DuRN-S: full-resolution dual residual networks (Liu et al., CVPR 2019; spec section 4).
+"""DuRN-P and DuRN-S: full-resolution dual residual networks (Liu et al., CVPR 2019).
 
 DuRN-P (Gaussian noise, grey, BatchNorm; and the RGB variant without normalisation trained on real noise) and
 DuRN-S (rain streaks, RGB, DuRB-S blocks, 64 channels) share one layout::

@@ -1,4 +1,4 @@
-"""DuRN-S-P: raindrop removal with DuRB-S then DuRB-P blocks (Liu et al., CVPR 2019; spec section 4).
+"""DuRN-S-P: raindrop removal with DuRB-S then DuRB-P blocks (Liu et al., CVPR 2019).
 
 Head: conv5x5 3 -> 64, two stride-2 convs (64 -> 128 -> 128), BatchNorm. Three DuRB-S (dilations 12, 8, 6), then
 ``res := x`` and six DuRB-P with k2 = 5. Tail: two [transposed conv 4x4 stride 2 -> reflect pad (1, 0, 1, 0) ->

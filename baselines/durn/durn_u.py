@@ -1,4 +1,4 @@
-"""DuRN-U (motion blur) and DuRN-US (haze): encoder / DuRB-U(S) / decoder networks (Liu et al., CVPR 2019; spec 4).
+"""DuRN-U (motion blur) and DuRN-US (haze): encoder / DuRB-U(S) / decoder networks (Liu et al., CVPR 2019).
 
 Both down-sample twice (``res`` at 1/2, ``x`` at 1/4 of the input), stack up-down DuRBs and decode with two
 ``conv -> PixelShuffle(2)`` steps, then ``tanh`` and the global residual ``+ input``. Head and last convs are

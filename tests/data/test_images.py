@@ -70,13 +70,6 @@ def test_load_folder_reads_the_users_images(tmp_path: Path) -> None:
         images.load_folder(tmp_path / "missing")
 
 
-def test_debian_corpus_dry_run_lists_the_commands(tmp_path: Path) -> None:
-    commands = images.debian_wallpaper_corpus(tmp_path, packages=["mate-backgrounds"], dry_run=True)
-    assert any("apt-get download mate-backgrounds" in c for c in commands)
-    with pytest.raises(ValueError, match="unknown package"):
-        images.debian_wallpaper_corpus(tmp_path, packages=["gnome-backgrounds"], dry_run=True)
-
-
 def test_import_zoo_data_stays_light() -> None:
     code = "import sys, zoo.data; print('cv2' in sys.modules, 'scipy' in sys.modules, 'skimage' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

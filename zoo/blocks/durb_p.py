@@ -1,4 +1,4 @@
-"""DuRB-P, the dual residual block with plain convolutions (Liu et al., CVPR 2019, DuRN-P; spec section 2.1).
+"""DuRB-P, the dual residual block with plain convolutions (Liu et al., CVPR 2019, DuRN-P).
 
 ``block(x, res) -> (x, res)``; in = out = res channels, all maps at the same resolution.
 """

@@ -1,4 +1,4 @@
-"""DuRB-S, the dual residual block with an SE-ResBlock before T2 (Liu et al., CVPR 2019; spec section 2.2)."""
+"""DuRB-S, the dual residual block with an SE-ResBlock before T2 (Liu et al., CVPR 2019)."""
 
 import torch
 

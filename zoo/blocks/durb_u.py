@@ -1,4 +1,4 @@
-"""DuRB-U, the dual residual block with up- and down-sampling (Liu et al., CVPR 2019, DuRN-U; spec section 2.3).
+"""DuRB-U, the dual residual block with up- and down-sampling (Liu et al., CVPR 2019, DuRN-U).
 
 ``block(x, res) -> (x, res)``: ``x`` has C channels at resolution s, ``res`` has ``C * expansion / 4`` channels at
 resolution 2s (T1 up-samples with a pixel shuffle, T2 comes back down with a stride-2 conv).

@@ -1,4 +1,4 @@
-"""DuRB-US: DuRB-U with an SE-ResBlock before the down-sampling T2 (Liu et al., CVPR 2019; spec section 2.4)."""
+"""DuRB-US: DuRB-U with an SE-ResBlock before the down-sampling T2 (Liu et al., CVPR 2019)."""
 
 import torch
 

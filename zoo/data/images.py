@@ -8,26 +8,21 @@ All loaders return HxWx3 float32 RGB arrays in [0, 1].
   a procedural image with natural-image-like statistics (a training supplement, not test data).
 - ``load_folder(path)``: every PNG / JPEG / BMP / TIFF / WebP image in a folder.
 - ``make_bundled_samples()``: regenerates ``zoo/assets/degraded`` (one image per factor and one mixture).
-- ``debian_wallpaper_corpus(out_dir)``: optional, builds a larger corpus of about 55 photos from Debian wallpaper
-  packages (needs ``apt-get`` and network access; never run by the tests).
+
+The larger photo corpus for training is built by ``zoo.data.debian_photos`` / ``python -m zoo.training.corpus``.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
     "ASSETS_DIR",
-    "DEBIAN_WALLPAPER_PACKAGES",
     "IMAGE_EXTENSIONS",
     "dead_leaves",
-    "debian_wallpaper_corpus",
     "list_images",
     "load_folder",
     "load_image",
@@ -50,14 +45,6 @@ BUNDLED_DEGRADATIONS: dict[str, tuple[str, list[str]]] = {
 }
 BUNDLED_SEED = 2019
 BUNDLED_SIZE = 256
-
-# Debian packages with real photographs (spec data-and-metrics 1.2): package -> folder inside the package.
-DEBIAN_WALLPAPER_PACKAGES: dict[str, str] = {
-    "mate-backgrounds": "usr/share/backgrounds/mate/nature",
-    "lomiri-wallpapers-16.04": "usr/share/backgrounds",
-    "lomiri-wallpapers-20.04": "usr/share/backgrounds",
-    "plasma-workspace-wallpapers": "usr/share/wallpapers",
-}
 
 
 def load_image(path: str | Path) -> np.ndarray:
@@ -193,60 +180,3 @@ def make_bundled_samples(out_dir: str | Path | None = None, seed: int = BUNDLED_
         record[f"{name}_{factor}.png"] = {"clean": f"{name}_{factor}_clean.png", **params}
     (out_dir / "params.json").write_text(json.dumps(record, indent=2) + "\n")
     return record
-
-
-def debian_wallpaper_corpus(
-    out_dir: str | Path,
-    packages: Sequence[str] = tuple(DEBIAN_WALLPAPER_PACKAGES),
-    downscale: int = 2,
-    dry_run: bool = False,
-) -> list[str] | list[Path]:
-    """Build a larger clean corpus (about 55 photos, 1.3k-6k px) from Debian wallpaper packages. Optional.
-
-    Each package is fetched with ``apt-get download`` and unpacked with ``dpkg -x`` (nothing is installed); its
-    JPEG / PNG photos are downscaled by ``downscale`` with area interpolation (the sources are JPEG-compressed, so
-    downscaling by at least 2 hides their artifacts) and written as PNG to ``out_dir``. Needs a Debian-based system
-    with network access to its package mirror; licences per file are in each package's ``debian/copyright``
-    (GPL-2+, CC-BY(-SA)-4.0, CC0, LGPL-3). Some wallpapers are renders or dark, low-texture images: review the
-    folder before training on it.
-
-    Args:
-        out_dir: Folder for the PNG files (``<package>__<file stem>.png``).
-        packages: Debian package names (keys of ``DEBIAN_WALLPAPER_PACKAGES``).
-        downscale: Integer downscaling factor (>= 1).
-        dry_run: Return the shell commands that would run instead of running them.
-
-    Returns:
-        The written PNG paths, or the commands for ``dry_run``.
-    """
-    import cv2
-
-    for package in packages:
-        if package not in DEBIAN_WALLPAPER_PACKAGES:
-            raise ValueError(f"unknown package {package!r}; expected one of {', '.join(DEBIAN_WALLPAPER_PACKAGES)}")
-    if downscale < 1:
-        raise ValueError(f"downscale must be >= 1; got {downscale}")
-    out_dir = Path(out_dir)
-    work = out_dir / "_debs"
-    commands = []
-    for package in packages:
-        commands.append(f"cd {work} && apt-get download {package}")
-        commands.append(f"dpkg -x {work}/{package}_*.deb {work}/{package}")
-    if dry_run:
-        return commands
-    if shutil.which("apt-get") is None or shutil.which("dpkg") is None:
-        raise RuntimeError("debian_wallpaper_corpus needs apt-get and dpkg (a Debian-based system)")
-    work.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for package in packages:
-        subprocess.run(["apt-get", "download", package], cwd=work, check=True)
-        (deb,) = sorted(work.glob(f"{package}_*.deb"))
-        subprocess.run(["dpkg", "-x", str(deb), str(work / package)], check=True)
-        for path in list_images(work / package / DEBIAN_WALLPAPER_PACKAGES[package], recursive=True):
-            image = load_image(path)
-            if downscale > 1:
-                size = (image.shape[1] // downscale, image.shape[0] // downscale)
-                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-            written.append(save_image(image, out_dir / f"{package}__{path.stem}.png"))
-    shutil.rmtree(work)
-    return written

@@ -1,6 +1,6 @@
 """Mapping the authors' released MBN / R-MBN checkpoints (``EnDNet`` of 6272code/6272-code) onto ``zoo.models``.
 
-The released state_dict (spec section 6) wraps every conv (``<path>.conv2d.weight``/``.bias``), names the parts
+The released state_dict wraps every conv (``<path>.conv2d.weight``/``.bias``), names the parts
 ``rain_head``, ``blur_head``, ``jpeg_head``, ``haze_head``, ``DuRB1..8``, ``dec_1..4`` and registers each DuRB's T2
 SE path twice (``down_atten.0.*`` / ``down_atten.1.*`` alias ``down_se.*`` / ``down_seconv.*``). The four ConvLSTM
 gate convs (i, f, g, o) become one conv with their outputs concatenated in that order. Both the MBN and the R-MBN
