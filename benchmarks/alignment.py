@@ -176,18 +176,11 @@ def run_alignment(
         panels.append(
             PlotPanel("Table 6 (mean PSNR over four factors)", [label(a) for a in step2], {"minimal MBN": psnrs(step2)})
         )
-    report = StudyReport(
-        study="alignment",
-        title=f"Tables 5 and 6: alignment of the output branches at the {budget.name} budget",
-        protocol=protocol,
-        budget=budget,
-        seed=seed,
-        command=command,
+    title = f"Tables 5 and 6: alignment of the output branches at the {budget.name} budget"
+    report = StudyReport.of_store(
+        store, "alignment", title, budget, seed, command, protocol,
         tables=tables,
         panels=panels,
-        cells=store.records(),
-        skipped=len(store.skipped),
-        computed=len(store.computed),
     )
     report.notes.append(
         f"Every candidate: mbn_minimal (input branch 48/96/96 as in App. A.1), width {budget.width}, trained from "

@@ -211,17 +211,11 @@ def run_speed(
         )
         for device, dtype in modes
     ]
-    report = StudyReport(
-        study="speed",
-        title=f"Speed of every zoo model at the {budget.name} budget",
-        budget=budget,
-        seed=seed,
-        command=command,
+    report = StudyReport.of_store(
+        store, "speed", f"Speed of every zoo model at the {budget.name} budget", budget, seed, command,
         tables=[Table("Latency (median of the timed calls) and megapixels per second", headers, rows)],
         panels=panels,
         cells=list(records.values()),
-        skipped=len(store.skipped),
-        computed=len(store.computed),
     )
     report.notes += [
         f"Timing: pytest-benchmark's pedantic method inline: {budget.speed_warmup} warm-up call(s), up to "

@@ -367,18 +367,12 @@ def run_leaderboard(
             },
         ),
     ]
-    report = StudyReport(
-        study="leaderboard",
-        title=f"Leaderboard (Tables 3 and 4) at the {budget.name} budget",
-        protocol=protocol,
-        budget=budget,
-        seed=seed,
-        command=command,
+    title = f"Leaderboard (Tables 3 and 4) at the {budget.name} budget"
+    report = StudyReport.of_store(
+        store, "leaderboard", title, budget, seed, command, protocol,
         tables=[t3_table, t4_table, weights_table],
         panels=panels,
         cells=[r for r in store.records() if r["key"] in set(scorer.used)],
-        skipped=len(store.skipped),
-        computed=len(store.computed),
     )
     synthetic_note = (
         f"Test sets: {budget.board_count} fixed-seed synthetic images per subset, "

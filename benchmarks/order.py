@@ -132,13 +132,9 @@ def run_order(
         ],
     ]
     names = {"haze": "haze", "rain": "rain", "jpeg": "JPEG", "blur": "blur"}
-    report = StudyReport(
-        study="order",
-        title=f"Table 2: order of the factors in R-MBN's recurrent path at the {budget.name} budget",
-        protocol=protocol,
-        budget=budget,
-        seed=seed,
-        command=command,
+    title = f"Table 2: order of the factors in R-MBN's recurrent path at the {budget.name} budget"
+    report = StudyReport.of_store(
+        store, "order", title, budget, seed, command, protocol,
         tables=[
             Table(
                 "Step 1: orders of B, H, R (R-MBN, no factor given; mean over the three factors; "
@@ -169,9 +165,6 @@ def run_order(
                 {"R-MBN": [r["result"]["psnr"] for r in step2.values()]},
             ),
         ],
-        cells=store.records(),
-        skipped=len(store.skipped),
-        computed=len(store.computed),
     )
     report.notes += [
         f"Stage 1: improved-design MBN, width {budget.width}, rain iterations {budget.rain_iters}, LeakyReLU in the "

@@ -146,13 +146,9 @@ def _report(store: CellStore, budget: Budget, seed: int, command: str, protocol:
         change_rows.append([row, *[" / ".join(f"{c * 255:.2f}" for c in changes[f]) for f in FACTORS]])
         series[row] = [sum(gains[f]) / len(runs) for f in FACTORS]
     seeds = ", ".join(str(seed + r) for r in range(REPLICATES))
-    report = StudyReport(
-        study="recipe",
-        title=f"Branch collapse: stage-1 recipes at the {budget.name} budget",
-        protocol=protocol,
-        budget=budget,
-        seed=seed,
-        command=command,
+    title = f"Branch collapse: stage-1 recipes at the {budget.name} budget"
+    report = StudyReport.of_store(
+        store, "recipe", title, budget, seed, command, protocol,
         tables=[
             Table(
                 f"PSNR gain over the input (dB, {protocol_label(protocol)}; factor given), one value per seed "
@@ -169,8 +165,6 @@ def _report(store: CellStore, budget: Budget, seed: int, command: str, protocol:
         ],
         panels=[PlotPanel("PSNR gain per factor, mean over seeds", list(FACTORS), series, "gain (dB)")],
         cells=records,
-        skipped=len(store.skipped),
-        computed=len(store.computed),
     )
     iters = budget.stage1_iters
     report.notes.append(

@@ -69,6 +69,27 @@ class StudyReport:
     protocol: str | None = None
     hardware: dict[str, Any] | None = None
 
+    @classmethod
+    def of_store(
+        cls,
+        store: Any,
+        study: str,
+        title: str,
+        budget: Budget,
+        seed: int,
+        command: str,
+        protocol: str | None = None,
+        **fields: Any,
+    ) -> "StudyReport":
+        """The report of a study run whose cells a :class:`~zoo.benchmarks.cells.CellStore` holds.
+
+        Its cells are every record of ``store`` unless ``cells`` is given; the skipped and computed counts are the
+        store's. ``fields`` are the other attributes (``tables``, ``panels``, ``notes``, ``cells``).
+        """
+        fields.setdefault("cells", store.records())
+        counts = dict(skipped=len(store.skipped), computed=len(store.computed))
+        return cls(study, title, budget, seed, command, protocol=protocol, **counts, **fields)
+
     def machine(self) -> dict[str, Any]:
         """The hardware record of the report: the given one, else the current machine's."""
         return self.hardware or hardware()
@@ -104,6 +125,9 @@ def fmt_pair(psnr: float | None, ssim: float | None) -> str:
 def write_plot(panels: list[PlotPanel], path: Path, title: str) -> None:
     """Grouped bar charts, one panel per row, saved as PNG.
 
+    Bars start at zero (on a log axis, at the axis' bottom), so their lengths compare as the values do; a table
+    beside the plot gives the numbers.
+
     Raises:
         RuntimeError: matplotlib is not installed.
     """
@@ -124,14 +148,15 @@ def write_plot(panels: list[PlotPanel], path: Path, title: str) -> None:
         names = list(panel.series)
         width = 0.8 / max(1, len(names))
         finite = [v for values in panel.series.values() for v in values if v is not None and math.isfinite(v)]
-        floor = 0.0 if panel.log or not finite else min(finite) - 1.0
         for i, name in enumerate(names):
             points = [
-                (g + (i - (len(names) - 1) / 2) * width, v - floor)
+                (g + (i - (len(names) - 1) / 2) * width, v)
                 for g, v in enumerate(panel.series[name])
                 if v is not None and math.isfinite(v)
             ]
-            ax.bar([p[0] for p in points], [p[1] for p in points], width=width, bottom=floor, label=name)
+            ax.bar([p[0] for p in points], [p[1] for p in points], width=width, label=name)
+        if not panel.log:
+            ax.axhline(0.0, color="black", linewidth=0.8)
         ax.set_xticks(range(len(panel.groups)))
         ax.set_xticklabels(
             panel.groups,

@@ -97,3 +97,27 @@ def test_another_budget_in_the_same_folder_is_refused(tmp_path: Path, capsys: py
 
     assert main(["bench", "ablation", "--budget", "smoke", "--out", str(tmp_path)]) == 1
     assert "made with budget 'cpu'" in capsys.readouterr().err
+
+
+def _runs(psnr_by_row: dict[str, list[float]]) -> dict[str, list[dict]]:
+    """Rows -> one result per seed, the same PSNR on every factor."""
+    return {
+        row: [{"scores": {f: {"psnr": value} for f in ablation.FACTORS}} for value in values]
+        for row, values in psnr_by_row.items()
+    }
+
+
+def test_verdict_needs_a_margin_larger_than_the_seed_to_seed_spread() -> None:
+    others = {row: [25.0, 25.1] for row in ablation.ROWS if row != ablation.FULL}
+    clear_win = ablation.verdict(_runs({**others, ablation.FULL: [26.0, 26.05]}))
+    assert ": holds at this budget" in clear_win and "spread: blur 0.10" in clear_win
+    clear_loss = ablation.verdict(_runs({**others, ablation.FULL: [24.0, 24.05]}))
+    assert "does NOT hold" in clear_loss and "blur, haze, rain, jpeg" in clear_loss
+    within = ablation.verdict(_runs({**others, ablation.FULL: [25.08, 25.12]}))
+    assert "inconclusive at this budget: the margins are within the seed-to-seed spread" in within
+
+
+def test_verdict_with_one_seed_per_row_is_inconclusive_even_for_a_tie_to_four_decimals() -> None:
+    tie = ablation.verdict(_runs({row: [25.1234] for row in ablation.ROWS}))
+    assert "inconclusive at this budget: one seed per row" in tie and "NOT" not in tie
+    assert "blur +0.00" in tie
