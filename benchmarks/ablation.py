@@ -16,9 +16,9 @@ from zoo.data.metrics.protocols import protocol_label
 from zoo.factors import PAPER_TABLE_ORDER, TASK_ORDER
 
 from .budgets import Budget
-from .evaluate import evaluate, factor_test_sets
+from .evaluate import evaluate
 from .report import PlotPanel, StudyReport, Table, fmt_pair
-from .train import stage1_options, train_network, training_images, training_store
+from .train import stage1_options, study_inputs, train_network
 
 __all__ = ["REPLICATES", "ROWS", "run_ablation", "verdict"]
 
@@ -51,9 +51,7 @@ def run_ablation(
     budget: Budget, seed: int, out: Path, protocol: str, command: str, train_source: str | None = None
 ) -> StudyReport:
     """Train the five DuRB-M configurations and score each per factor with the factor given."""
-    source = training_images(budget, out / "data", train_source)
-    store = training_store(out, "ablation", budget, seed, protocol, train_source)
-    tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
+    source, store, tests = study_inputs(out, "ablation", budget, seed, protocol, train_source, FACTORS)
     replicates = REPLICATES.get(budget.name, 1)
     for replicate in range(replicates):
         for row, (_, _, _, block) in ROWS.items():

@@ -15,9 +15,9 @@ from zoo.data.metrics.protocols import protocol_label
 from zoo.factors import LETTERS, TASK_ORDER, chain_label
 
 from .budgets import Budget
-from .evaluate import evaluate, factor_test_sets, mean_scores
+from .evaluate import evaluate, mean_scores
 from .report import PlotPanel, StudyReport, Table, fmt_pair
-from .train import finetune_options, stage1_options, train_network, training_images, training_store
+from .train import finetune_options, stage1_options, study_inputs, train_network
 
 __all__ = ["LETTERS", "label", "run_order"]
 
@@ -53,9 +53,7 @@ def run_order(
     budget: Budget, seed: int, out: Path, protocol: str, command: str, train_source: str | None = None
 ) -> StudyReport:
     """Train one stage-1 MBN, fine-tune it for every candidate order, score R-MBN per order."""
-    source = training_images(budget, out / "data", train_source)
-    store = training_store(out, "order", budget, seed, protocol, train_source)
-    tests = factor_test_sets(out / "testsets", TRAIN_ORDER, budget, seed)
+    source, store, tests = study_inputs(out, "order", budget, seed, protocol, train_source, TRAIN_ORDER)
     stage1_net = dict(type="mbn", **_net(budget))
     stage1_dir = out / "work" / "stage1"
     weights = stage1_dir / "net.pth"

@@ -27,9 +27,9 @@ from zoo.factors import TASK_ORDER
 
 from .budgets import Budget
 from .cells import CellStore
-from .evaluate import evaluate, factor_test_sets
+from .evaluate import evaluate
 from .report import PlotPanel, StudyReport, Table
-from .train import stage1_options, train_network, training_images, training_store
+from .train import stage1_options, study_inputs, train_network
 
 __all__ = ["COLLAPSE_THRESHOLD", "LEARNED_DB", "REPLICATES", "ROWS", "BranchRecorder", "run_recipe"]
 
@@ -81,9 +81,7 @@ def run_recipe(
     budget: Budget, seed: int, out: Path, protocol: str, command: str, train_source: str | None = None
 ) -> StudyReport:
     """Train every recipe row ``REPLICATES`` times (seeds ``seed``, ``seed + 1``, ...) and score every branch."""
-    source = training_images(budget, out / "data", train_source)
-    store = training_store(out, "recipe", budget, seed, protocol, train_source)
-    tests = factor_test_sets(out / "testsets", FACTORS, budget, seed)
+    source, store, tests = study_inputs(out, "recipe", budget, seed, protocol, train_source, FACTORS)
     for replicate in range(REPLICATES):
         for row, (act, branch_init, residual_init, clip) in ROWS.items():
             net = dict(

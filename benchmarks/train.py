@@ -11,20 +11,19 @@ from typing import Any
 
 import torch
 
+from zoo.factors import cycle_indices
+
 from .budgets import Budget
 from .cells import CellStore
 
 __all__ = [
-    "CYCLE_WEIGHTS",
     "finetune_options",
     "stage1_options",
+    "study_inputs",
     "train_network",
     "training_images",
     "training_store",
 ]
-
-# The paper's stage-1 cycle: 1 haze, 1 rain, 1 JPEG and 3 blur minibatches (Sec. 4.1).
-CYCLE_WEIGHTS = {"haze": 1, "rain": 1, "jpeg": 1, "blur": 3}
 
 
 def training_images(budget: Budget, data_dir: Path, source: str | None = None) -> str:
@@ -63,10 +62,6 @@ def training_store(
     return CellStore(out, study, budget, seed, settings, deadline=deadline)
 
 
-def _cycle(factors: Sequence[str]) -> list[int]:
-    return [i for i, f in enumerate(factors) for _ in range(CYCLE_WEIGHTS[f])]
-
-
 def _common(budget: Budget, factors: Sequence[str], source: str, seed: int, iters: int, lr: float) -> dict[str, Any]:
     checkpoint_every = max(1, iters // 4)
     return {
@@ -77,7 +72,7 @@ def _common(budget: Budget, factors: Sequence[str], source: str, seed: int, iter
         "train_dataloader.dataset.source": source,
         "train_dataloader.dataset.crop": {"rain": budget.rain_crop, "default": budget.crop},
         "train_dataloader.dataset.seed": seed,
-        "train_dataloader.batch_sampler.cycle": _cycle(factors),
+        "train_dataloader.batch_sampler.cycle": cycle_indices(factors),
         # Validation inside the run is not used by the studies (they score on their own test sets): keep it tiny.
         "val_dataloader.dataset.factors": list(factors),
         "val_dataloader.dataset.crop": 64,
@@ -148,3 +143,14 @@ def train_network(config: str, options: dict[str, Any], work_dir: Path) -> torch
     for param in net.parameters():
         param.requires_grad_(False)
     return net
+
+
+def study_inputs(
+    out: Path, study: str, budget: Budget, seed: int, protocol: str, train_source: str | None, factors: Sequence[str]
+) -> tuple[str, CellStore, dict[str, Any]]:
+    """What a training study starts from: its training images, its cell store and one test set per factor."""
+    from .evaluate import factor_test_sets
+
+    source = training_images(budget, out / "data", train_source)
+    store = training_store(out, study, budget, seed, protocol, train_source)
+    return source, store, factor_test_sets(out / "testsets", factors, budget, seed)

@@ -4,7 +4,7 @@ Four factors (Liu et al. 2019, arXiv 1907.04508): rain streaks, motion blur, JPE
 lists them uses one of the orders below, so a table, a chain and a synthesis never disagree about which is which.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "CHAIN_ORDER",
@@ -41,14 +41,16 @@ def chain_label(order: Iterable[str], arrow: str = "→") -> str:
     return arrow.join(LETTERS[factor] for factor in order)
 
 
-def cycle_indices(tasks: Iterable[str], cycle: Iterable[str] = STAGE1_CYCLE) -> list[int]:
-    """The cycle as indices into ``tasks`` (what ``TaskCycleBatchSampler`` takes), e.g. ``[0, 1, 2, 3, 3, 3]``.
+def cycle_indices(tasks: Iterable[str], cycle: Sequence[str] = STAGE1_CYCLE) -> list[int]:
+    """The cycle over ``tasks`` as task indices, grouped by task (what ``TaskCycleBatchSampler`` takes).
+
+    ``[0, 1, 2, 3, 3, 3]`` for :data:`TASK_ORDER`; a subset of the factors keeps each one's share of the cycle.
 
     Raises:
-        ValueError: A factor of the cycle is not among the tasks.
+        ValueError: A task is not a factor of the cycle.
     """
     tasks = list(tasks)
-    missing = sorted(set(cycle) - set(tasks))
-    if missing:
-        raise ValueError(f"the cycle visits {', '.join(missing)}, which the tasks {tasks} do not include")
-    return [tasks.index(factor) for factor in cycle]
+    unknown = [task for task in tasks if task not in cycle]
+    if unknown:
+        raise ValueError(f"tasks {', '.join(unknown)} are not in the cycle {tuple(cycle)}")
+    return [index for index, task in enumerate(tasks) for _ in range(cycle.count(task))]

@@ -21,6 +21,7 @@ from zoo.attention.channel import ChannelAttention
 from zoo.registry import ATTENTION
 
 __all__ = [
+    "PADDINGS",
     "InsNorm",
     "PaddedConv2d",
     "SEResBlock",
@@ -144,6 +145,12 @@ class PaddedConv2d(nn.Conv2d):
         return F.conv2d(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
 
 
+# Padding rules of same_conv. "reflect" and "zero": by reflection or with zeros, dilation * (k - 1) / 2 pixels.
+# "reference": the rule of the DuRN-U/US/S-P reference code, reflection when dilation == 1, otherwise `dilation` zeros
+# (which keeps the size only for 3x3 kernels, the only case the reference uses).
+PADDINGS = ("reflect", "zero", "reference")
+
+
 def same_conv(
     in_channels: int,
     out_channels: int,
@@ -153,7 +160,20 @@ def same_conv(
     padding: str = "reflect",
     bias: bool = True,
 ) -> PaddedConv2d:
-    """A size-keeping k x k convolution (the reference code's ``ConvLayer``); see :class:`PaddedConv2d`."""
+    """A size-keeping k x k convolution (the reference code's ``ConvLayer``) padded by one of :data:`PADDINGS`.
+
+    Raises:
+        ValueError: An unknown padding, an even kernel, or the reference rule on a dilated kernel other than 3x3.
+    """
+    if padding not in PADDINGS:
+        raise ValueError(f"unknown padding {padding!r}; expected one of {', '.join(PADDINGS)}")
+    if padding == "reference":
+        if dilation > 1 and kernel_size != 3:
+            raise ValueError(
+                f"reference padding of a dilated {kernel_size}x{kernel_size} conv changes the map size (the "
+                "reference pads `dilation` zeros, which is only right for 3x3); use padding='reflect'"
+            )
+        padding = "zero" if dilation > 1 else "reflect"
     return PaddedConv2d(in_channels, out_channels, kernel_size, stride, dilation, padding, bias)
 
 

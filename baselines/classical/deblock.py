@@ -9,25 +9,19 @@ import numpy as np
 import torch
 from torch import nn
 
-from zoo.registry import ModelInfo, register_model
-
 from ._image_io import apply_per_image, check_images
+from ._registration import register_classical
 from .tv import tv_denoise_chambolle
 
 __all__ = ["BilateralDeblock", "TVDeblock"]
 
 
-@register_model(
+@register_classical(
     "tv_deblock",
-    ModelInfo(
-        task="jpeg",
-        paper="Chambolle 2004 (An Algorithm for Total Variation Minimization and Applications, JMIV 20)",
-        factors=("jpeg",),
-        learned=False,
-        tiling="supported",
-        description="Total-variation denoising (Chambolle, weight 0.03, per channel) as JPEG deblocking.",
-        notes="Best classical method at JPEG q10 measured here (+0.6 dB); milder at higher qualities.",
-    ),
+    "jpeg",
+    "Chambolle 2004 (An Algorithm for Total Variation Minimization and Applications, JMIV 20)",
+    "Total-variation denoising (Chambolle, weight 0.03, per channel) as JPEG deblocking.",
+    "Best classical method at JPEG q10 measured here (+0.6 dB); milder at higher qualities.",
 )
 class TVDeblock(nn.Module):
     """Chambolle TV denoising per channel, batched in torch on the input's device.
@@ -56,18 +50,13 @@ class TVDeblock(nn.Module):
         return f"weight={self.weight}, eps={self.eps}, max_iterations={self.max_iterations}"
 
 
-@register_model(
+@register_classical(
     "bilateral_deblock",
-    ModelInfo(
-        task="jpeg",
-        paper="Tomasi & Manduchi, ICCV 1998 (Bilateral Filtering for Gray and Color Images)",
-        factors=("jpeg",),
-        learned=False,
-        tiling="supported",
-        description="Bilateral filter (d 5, sigma colour 0.1, sigma space 3) as JPEG deblocking.",
-        notes="Best classical method at JPEG q15-50 measured here (+0.4 dB). Runs per image with cv2.bilateralFilter "
-        "on the CPU and returns tensors on the input's device.",
-    ),
+    "jpeg",
+    "Tomasi & Manduchi, ICCV 1998 (Bilateral Filtering for Gray and Color Images)",
+    "Bilateral filter (d 5, sigma colour 0.1, sigma space 3) as JPEG deblocking.",
+    "Best classical method at JPEG q15-50 measured here (+0.4 dB). Runs per image with cv2.bilateralFilter "
+    "on the CPU and returns tensors on the input's device.",
 )
 class BilateralDeblock(nn.Module):
     """OpenCV bilateral filter on float32 images.

@@ -7,13 +7,14 @@ see only the image but pick the kernel from the synthesis's own kernel family an
 (``ModelInfo.knows``) and their scores on the synthetic sets are not those of a fully blind method.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 from torch import nn
 
-from zoo.registry import ModelInfo, register_model
-
 from ._image_io import apply_per_image, check_images
+from ._registration import register_classical
 from .deconvolution import richardson_lucy_deconvolve, wiener_deconvolve
 from .kernel_search import CRITERIA, KernelCandidate, candidate_kernels, estimate_motion_kernel
 
@@ -107,6 +108,17 @@ class _BlindDeblur(nn.Module):
         return out
 
 
+def _oracle(name: str, paper: str, description: str) -> Callable[[type], type]:
+    """Register an oracle deblurring model (given the true kernel)."""
+    return register_classical(name, "blur", paper, description, ORACLE_NOTE, oracle=True)
+
+
+def _blind(name: str, paper: str, description: str) -> Callable[[type], type]:
+    """Register a blind deblurring model (the kernel searched in the synthesis's own family)."""
+    info = dict(knows=KNOWS_KERNEL_FAMILY, tiling="discouraged")
+    return register_classical(name, "blur", f"{paper}; {SEARCH_PAPER}", description, BLIND_NOTE, **info)
+
+
 class _WienerMixin:
     balance: float
 
@@ -121,18 +133,10 @@ class _RLMixin:
         return richardson_lucy_deconvolve(image, kernel, self.iterations)
 
 
-@register_model(
+@_oracle(
     "wiener_deblur_oracle",
-    ModelInfo(
-        task="blur",
-        paper=WIENER_PAPER,
-        factors=("blur",),
-        learned=False,
-        oracle=True,
-        tiling="supported",
-        description="Wiener deconvolution (Laplacian regulariser, balance 0.003) with the true kernel (oracle).",
-        notes=ORACLE_NOTE,
-    ),
+    WIENER_PAPER,
+    "Wiener deconvolution (Laplacian regulariser, balance 0.003) with the true kernel (oracle).",
 )
 class WienerDeblurOracle(_WienerMixin, _OracleDeblur):
     """Wiener deconvolution given the true kernel.
@@ -146,19 +150,7 @@ class WienerDeblurOracle(_WienerMixin, _OracleDeblur):
         self.balance = balance
 
 
-@register_model(
-    "rl_deblur_oracle",
-    ModelInfo(
-        task="blur",
-        paper=RL_PAPER,
-        factors=("blur",),
-        learned=False,
-        oracle=True,
-        tiling="supported",
-        description="Richardson-Lucy deconvolution, 30 iterations, with the true kernel (oracle).",
-        notes=ORACLE_NOTE,
-    ),
-)
+@_oracle("rl_deblur_oracle", RL_PAPER, "Richardson-Lucy deconvolution, 30 iterations, with the true kernel (oracle).")
 class RLDeblurOracle(_RLMixin, _OracleDeblur):
     """Richardson-Lucy deconvolution given the true kernel.
 
@@ -171,19 +163,11 @@ class RLDeblurOracle(_RLMixin, _OracleDeblur):
         self.iterations = iterations
 
 
-@register_model(
+@_blind(
     "wiener_deblur_blind",
-    ModelInfo(
-        task="blur",
-        paper=f"{WIENER_PAPER}; {SEARCH_PAPER}",
-        factors=("blur",),
-        learned=False,
-        tiling="discouraged",
-        description="Wiener deconvolution with a kernel searched in the synthesis's own kernel family and angle "
-        "range (sees only the image; knows the kernel family).",
-        notes=BLIND_NOTE,
-        knows=KNOWS_KERNEL_FAMILY,
-    ),
+    WIENER_PAPER,
+    "Wiener deconvolution with a kernel searched in the synthesis's own kernel family and angle "
+    "range (sees only the image; knows the kernel family).",
 )
 class WienerDeblurBlind(_WienerMixin, _BlindDeblur):
     """Wiener deconvolution with a kernel searched in the synthesis family.
@@ -206,19 +190,11 @@ class WienerDeblurBlind(_WienerMixin, _BlindDeblur):
         self.balance = balance
 
 
-@register_model(
+@_blind(
     "rl_deblur_blind",
-    ModelInfo(
-        task="blur",
-        paper=f"{RL_PAPER}; {SEARCH_PAPER}",
-        factors=("blur",),
-        learned=False,
-        tiling="discouraged",
-        description="Richardson-Lucy (30 iterations) with a kernel searched in the synthesis's own kernel family "
-        "and angle range (sees only the image; knows the kernel family).",
-        notes=BLIND_NOTE,
-        knows=KNOWS_KERNEL_FAMILY,
-    ),
+    RL_PAPER,
+    "Richardson-Lucy (30 iterations) with a kernel searched in the synthesis's own kernel family "
+    "and angle range (sees only the image; knows the kernel family).",
 )
 class RLDeblurBlind(_RLMixin, _BlindDeblur):
     """Richardson-Lucy deconvolution with a kernel searched in the synthesis family.

@@ -10,9 +10,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from zoo.registry import ModelInfo, register_model
-
 from ._image_io import apply_per_image, check_images
+from ._registration import register_classical
 from .guided_filter import guided_filter
 
 __all__ = ["DCPDehaze", "atmospheric_light", "dark_channel", "dcp_dehaze"]
@@ -84,18 +83,14 @@ def dcp_dehaze(
     return np.clip((image - airlight) / transmission + airlight, 0.0, 1.0)
 
 
-@register_model(
+@register_classical(
     "dcp_dehaze",
-    ModelInfo(
-        task="haze",
-        paper="He, Sun & Tang, CVPR 2009 (dark channel prior); guided filter: He, Sun & Tang, ECCV 2010",
-        factors=("haze",),
-        learned=False,
-        tiling="discouraged",
-        description="Dark channel prior (15x15, omega 0.95, t0 0.1) with guided-filter transmission refinement.",
-        notes="Atmospheric light and dark channel are image-global estimates: restore whole images, not tiles. "
-        "Runs per image on the CPU (numpy/OpenCV) and returns tensors on the input's device.",
-    ),
+    "haze",
+    "He, Sun & Tang, CVPR 2009 (dark channel prior); guided filter: He, Sun & Tang, ECCV 2010",
+    "Dark channel prior (15x15, omega 0.95, t0 0.1) with guided-filter transmission refinement.",
+    "Atmospheric light and dark channel are image-global estimates: restore whole images, not tiles. "
+    "Runs per image on the CPU (numpy/OpenCV) and returns tensors on the input's device.",
+    tiling="discouraged",
 )
 class DCPDehaze(nn.Module):
     """Dark-channel-prior dehazing as a zoo model: (B, 3, H, W) in [0, 1] -> same shape, device and dtype.

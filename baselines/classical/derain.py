@@ -9,9 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from zoo.registry import ModelInfo, register_model
-
 from ._image_io import check_images
+from ._registration import register_classical
 
 __all__ = ["MedianDerain", "OpenDerain", "median_filter", "opening"]
 
@@ -51,19 +50,36 @@ def opening(x: torch.Tensor, size: int) -> torch.Tensor:
     return F.max_pool2d(eroded, size, stride=1, padding=size // 2)
 
 
-@register_model(
+class _WindowFilter(nn.Module):
+    """A deraining filter with one odd, square window; subclasses give :meth:`filter` and the default size."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        _check_size(size)
+        self.size = size
+
+    def filter(self, x: torch.Tensor) -> torch.Tensor:
+        """The filtered batch (B, C, H, W)."""
+        raise NotImplementedError
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Derain (B, C, H, W) images in [0, 1]; same shape, device and dtype."""
+        check_images(x)
+        return self.filter(x).clamp(0.0, 1.0)
+
+    def extra_repr(self) -> str:
+        """Window size shown by ``print(model)``."""
+        return f"size={self.size}"
+
+
+@register_classical(
     "median_derain",
-    ModelInfo(
-        task="rain",
-        paper="Tukey 1977 (median filter); min(I, median(I)) for bright synthetic streaks (this zoo)",
-        factors=("rain",),
-        learned=False,
-        tiling="supported",
-        description="min(I, median5(I)): removes thin bright streaks (the best classical deraining measured here).",
-        notes=RAIN_NOTE,
-    ),
+    "rain",
+    "Tukey 1977 (median filter); min(I, median(I)) for bright synthetic streaks (this zoo)",
+    "min(I, median5(I)): removes thin bright streaks (the best classical deraining measured here).",
+    RAIN_NOTE,
 )
-class MedianDerain(nn.Module):
+class MedianDerain(_WindowFilter):
     """Minimum of the image and its median-filtered version.
 
     Args:
@@ -71,33 +87,21 @@ class MedianDerain(nn.Module):
     """
 
     def __init__(self, size: int = 5) -> None:
-        super().__init__()
-        _check_size(size)
-        self.size = size
+        super().__init__(size)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Derain (B, C, H, W) images in [0, 1]; same shape, device and dtype."""
-        check_images(x)
-        return torch.minimum(x, median_filter(x, self.size)).clamp(0.0, 1.0)
-
-    def extra_repr(self) -> str:
-        """Window size shown by ``print(model)``."""
-        return f"size={self.size}"
+    def filter(self, x: torch.Tensor) -> torch.Tensor:
+        """``min(x, median(x))``."""
+        return torch.minimum(x, median_filter(x, self.size))
 
 
-@register_model(
+@register_classical(
     "open_derain",
-    ModelInfo(
-        task="rain",
-        paper="Serra 1982 (mathematical morphology: grey-scale opening)",
-        factors=("rain",),
-        learned=False,
-        tiling="supported",
-        description="Grey-scale opening 3x3: removes bright structures thinner than the window.",
-        notes=RAIN_NOTE,
-    ),
+    "rain",
+    "Serra 1982 (mathematical morphology: grey-scale opening)",
+    "Grey-scale opening 3x3: removes bright structures thinner than the window.",
+    RAIN_NOTE,
 )
-class OpenDerain(nn.Module):
+class OpenDerain(_WindowFilter):
     """Grey-scale morphological opening per channel.
 
     Args:
@@ -105,15 +109,8 @@ class OpenDerain(nn.Module):
     """
 
     def __init__(self, size: int = 3) -> None:
-        super().__init__()
-        _check_size(size)
-        self.size = size
+        super().__init__(size)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Derain (B, C, H, W) images in [0, 1]; same shape, device and dtype."""
-        check_images(x)
-        return opening(x, self.size).clamp(0.0, 1.0)
-
-    def extra_repr(self) -> str:
-        """Window size shown by ``print(model)``."""
-        return f"size={self.size}"
+    def filter(self, x: torch.Tensor) -> torch.Tensor:
+        """The opening of ``x``."""
+        return opening(x, self.size)

@@ -1,20 +1,29 @@
 """What every DuRN model shares: the base class that pads and crops, the width knob, the citation, conv builders."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
 
 from zoo import layers
-from zoo.blocks.durn_layers import durn_conv
-from zoo.layers import build_norm, pad_to_multiple
+from zoo.layers import build_norm, pad_to_multiple, same_conv
+from zoo.registry import ModelInfo, register_model
 from zoo.registry.arguments import check_width
 
-__all__ = ["DURN_PAPER", "DuRN", "conv_norm_relu", "scaled_width"]
+__all__ = ["DURN_PAPER", "DuRN", "conv_norm_relu", "register_durn", "scaled_width"]
 
 DURN_PAPER = "Liu, Suganuma, Sun, Okatani, CVPR 2019 (DuRN)"
 # Below this width every DuRN layer (at most 256 channels at width 1) is at the 4-channel floor of scaled_width.
 MIN_DURN_WIDTH = 1 / 256
+
+
+def register_durn(name: str, task: str, factors: tuple[str, ...], description: str, notes: str, **info: Any) -> Any:
+    """``register_model`` for a DuRN network: the DuRN paper, the task and factors, a description and notes.
+
+    ``info`` holds further :class:`~zoo.registry.ModelInfo` fields (``tiling``).
+    """
+    info = dict(task=task, paper=DURN_PAPER, factors=factors, description=description, notes=notes, **info)
+    return register_model(name, ModelInfo(**info))
 
 
 def scaled_width(channels: int, width: float) -> int:
@@ -41,7 +50,7 @@ def conv_norm_relu(
     reference_compat: bool = False,
 ) -> nn.Sequential:
     """``conv -> norm -> ReLU`` with DuRN padding rules; norm None and ``relu=False`` drop those parts."""
-    layers = [durn_conv(in_channels, out_channels, kernel_size, stride, padding=padding)]
+    layers = [same_conv(in_channels, out_channels, kernel_size, stride, padding=padding)]
     if norm is not None:
         layers.append(build_norm(norm, out_channels, reference_compat))
     if relu:

@@ -17,9 +17,8 @@ from torch import nn
 from zoo.blocks import durb_p, durb_s  # noqa: F401 (registers the blocks built below)
 from zoo.blocks.interface import build_block
 from zoo.layers import same_padding
-from zoo.registry import ModelInfo, register_model
 
-from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
+from .common import DuRN, conv_norm_relu, register_durn, scaled_width
 
 __all__ = ["DURN_P_BLOCKS", "DuRNP", "durn_p", "durn_p_rgb", "durn_s"]
 
@@ -72,52 +71,43 @@ class DuRNP(DuRN):
         return x + self.tail(feat)
 
 
-@register_model(
+@register_durn(
     "durn_p",
-    ModelInfo(
-        task="Gaussian noise (grey)",
-        paper=DURN_PAPER,
-        factors=(),
-        description="DuRN-P: 6 DuRB-P, 32 channels, BatchNorm, grey (0.816 M parameters)",
-        notes="Grey network (B, 1, H, W); an RGB image is restored one colour channel at a time. "
-        "Trained by the authors on BSD grey with sigma in {30, 50, 70}/255. Inputs smaller than 16 px are "
-        "reflect-padded.",
-    ),
+    "Gaussian noise (grey)",
+    (),
+    "DuRN-P: 6 DuRB-P, 32 channels, BatchNorm, grey (0.816 M parameters)",
+    "Grey network (B, 1, H, W); an RGB image is restored one colour channel at a time. "
+    "Trained by the authors on BSD grey with sigma in {30, 50, 70}/255. Inputs smaller than 16 px are "
+    "reflect-padded.",
 )
 def durn_p(**kwargs) -> DuRNP:
     """DuRN-P for grey images with BatchNorm (816,225 parameters)."""
     return DuRNP(**{"in_channels": 1, "channels": 32, "norm": "batch", **kwargs})
 
 
-@register_model(
+@register_durn(
     "durn_p_rgb",
-    ModelInfo(
-        task="jpeg",
-        paper=DURN_PAPER,
-        factors=("jpeg",),
-        description="DuRN-P without normalisation, RGB: the zoo's dedicated JPEG model (0.816 M parameters)",
-        notes="The authors trained this network on real noise (RealNoiseHKPoly). The paper's dedicated JPEG "
-        "model (Table 3) is a different network (RNAN, Zhang et al. 2019); the zoo uses DuRN-P without "
-        "normalisation as its dedicated JPEG model (its weights are to be trained on JPEG artifacts) and as the JPEG "
-        "step of the default cascade.",
-    ),
+    "jpeg",
+    ("jpeg",),
+    "DuRN-P without normalisation, RGB: the zoo's dedicated JPEG model (0.816 M parameters)",
+    "The authors trained this network on real noise (RealNoiseHKPoly). The paper's dedicated JPEG "
+    "model (Table 3) is a different network (RNAN, Zhang et al. 2019); the zoo uses DuRN-P without "
+    "normalisation as its dedicated JPEG model (its weights are to be trained on JPEG artifacts) and as the JPEG "
+    "step of the default cascade.",
 )
 def durn_p_rgb(**kwargs) -> DuRNP:
     """DuRN-P for RGB images without normalisation (815,651 parameters)."""
     return DuRNP(**{"in_channels": 3, "channels": 32, "norm": None, **kwargs})
 
 
-@register_model(
+@register_durn(
     "durn_s",
-    ModelInfo(
-        task="rain",
-        paper=DURN_PAPER,
-        factors=("rain",),
-        tiling="discouraged",
-        description="DuRN-S: 6 DuRB-S (SE attention), 64 channels, BatchNorm, RGB; rain streaks (3.730 M parameters)",
-        notes="Trained by the authors on DID-MDN / DDN. The SE attention uses global averages, so tiles differ "
-        "from whole-image results.",
-    ),
+    "rain",
+    ("rain",),
+    "DuRN-S: 6 DuRB-S (SE attention), 64 channels, BatchNorm, RGB; rain streaks (3.730 M parameters)",
+    "Trained by the authors on DID-MDN / DDN. The SE attention uses global averages, so tiles differ "
+    "from whole-image results.",
+    tiling="discouraged",
 )
 def durn_s(**kwargs) -> DuRNP:
     """DuRN-S for rain streaks (3,729,923 parameters)."""

@@ -18,9 +18,8 @@ from torch import nn
 from zoo.blocks import durb_p, durb_s  # noqa: F401 (registers the blocks built below)
 from zoo.blocks.interface import build_block
 from zoo.layers import build_norm, same_padding
-from zoo.registry import ModelInfo, register_model
 
-from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
+from .common import DuRN, conv_norm_relu, register_durn, scaled_width
 
 __all__ = ["DURN_S_P_P_BLOCKS", "DURN_S_P_S_BLOCKS", "DuRNSP", "durn_s_p"]
 
@@ -106,18 +105,15 @@ class DuRNSP(DuRN):
         return x - residual if self.reference_compat else x + residual
 
 
-@register_model(
+@register_durn(
     "durn_s_p",
-    ModelInfo(
-        task="raindrop",
-        paper=DURN_PAPER,
-        factors=(),
-        tiling="discouraged",
-        description="DuRN-S-P: 3 DuRB-S + 6 DuRB-P, widths 64/128, BatchNorm; raindrops (10.177 M parameters)",
-        notes="Trained by the authors on the RainDrop dataset (adherent raindrops, not rain streaks). "
-        "reference_compat=True reproduces the reference's output sign (input - tanh), its 2-px shrinking first "
-        "conv and zero padding of dilated convs.",
-    ),
+    "raindrop",
+    (),
+    "DuRN-S-P: 3 DuRB-S + 6 DuRB-P, widths 64/128, BatchNorm; raindrops (10.177 M parameters)",
+    "Trained by the authors on the RainDrop dataset (adherent raindrops, not rain streaks). "
+    "reference_compat=True reproduces the reference's output sign (input - tanh), its 2-px shrinking first "
+    "conv and zero padding of dilated convs.",
+    tiling="discouraged",
 )
 def durn_s_p(**kwargs) -> DuRNSP:
     """DuRN-S-P for raindrops (10,176,963 parameters)."""

@@ -11,12 +11,10 @@ import torch
 from torch import nn
 
 from zoo.blocks import durb_u, durb_us  # noqa: F401 (registers the blocks built below)
-from zoo.blocks.durn_layers import durn_conv
 from zoo.blocks.interface import build_block
-from zoo.layers import build_norm, same_padding
-from zoo.registry import ModelInfo, register_model
+from zoo.layers import build_norm, same_conv, same_padding
 
-from .common import DURN_PAPER, DuRN, conv_norm_relu, scaled_width
+from .common import DuRN, conv_norm_relu, register_durn, scaled_width
 
 __all__ = ["DURN_US_BLOCKS", "DURN_U_BLOCKS", "DuRNU", "durn_u", "durn_us"]
 
@@ -27,7 +25,7 @@ DURN_US_BLOCKS: tuple[tuple[int, int], ...] = ((5, 1), (5, 1), (7, 1), (7, 1)) +
 
 def _up(in_channels: int, out_channels: int, kernel: int, norm: str | None, reference_compat: bool) -> nn.Sequential:
     """``conv (-> norm) -> PixelShuffle(2)``: ``out_channels`` / 4 channels at twice the resolution."""
-    layers = [durn_conv(in_channels, out_channels, kernel)]
+    layers = [same_conv(in_channels, out_channels, kernel)]
     if norm is not None:
         layers.append(build_norm(norm, out_channels, reference_compat))
     return nn.Sequential(*layers, nn.PixelShuffle(2))
@@ -88,7 +86,7 @@ class DuRNU(DuRN):
             conv_norm_relu(w1, w1, 3, norm=norm, reference_compat=rc),
             _up(w1, 4 * w0, up_kernel, norm, rc),
             conv_norm_relu(w0, w0, 3, norm=norm, reference_compat=rc),
-            durn_conv(w0, 3, 7, padding="zero"),
+            same_conv(w0, 3, 7, padding="zero"),
             nn.Tanh(),
         )
         self.min_padded = _min_size(blocks, reference_compat)
@@ -108,35 +106,29 @@ def _min_size(blocks: Sequence[Sequence[int]], reference_compat: bool) -> int:
     return max(8, 2 * (1 + max(t1_pads, default=0)))
 
 
-@register_model(
+@register_durn(
     "durn_u",
-    ModelInfo(
-        task="blur",
-        paper=DURN_PAPER,
-        factors=("blur",),
-        tiling="discouraged",
-        description="DuRN-U: 6 DuRB-U, widths 64/128/256, InsNorm; motion blur (12.857 M parameters)",
-        notes="Trained by the authors on GoPro (resized to 640x360) and the Car dataset. Instance normalisation "
-        "uses whole-image statistics, so tiles differ from whole-image results. reference_compat=True reproduces "
-        "the reference InsNorm (scale added as the shift) and zero padding of dilated convs.",
-    ),
+    "blur",
+    ("blur",),
+    "DuRN-U: 6 DuRB-U, widths 64/128/256, InsNorm; motion blur (12.857 M parameters)",
+    "Trained by the authors on GoPro (resized to 640x360) and the Car dataset. Instance normalisation "
+    "uses whole-image statistics, so tiles differ from whole-image results. reference_compat=True reproduces "
+    "the reference InsNorm (scale added as the shift) and zero padding of dilated convs.",
+    tiling="discouraged",
 )
 def durn_u(**kwargs) -> DuRNU:
     """DuRN-U for motion blur (12,856,579 parameters)."""
     return DuRNU(**kwargs)
 
 
-@register_model(
+@register_durn(
     "durn_us",
-    ModelInfo(
-        task="haze",
-        paper=DURN_PAPER,
-        factors=("haze",),
-        tiling="discouraged",
-        description="DuRN-US: 12 DuRB-US (SE attention), 64 channels, no normalisation; haze (9.071 M parameters)",
-        notes="Trained by the authors on RESIDE ITS and DCPDN data. Haze removal depends on global image "
-        "statistics (SE attention), so tiling is discouraged.",
-    ),
+    "haze",
+    ("haze",),
+    "DuRN-US: 12 DuRB-US (SE attention), 64 channels, no normalisation; haze (9.071 M parameters)",
+    "Trained by the authors on RESIDE ITS and DCPDN data. Haze removal depends on global image "
+    "statistics (SE attention), so tiling is discouraged.",
+    tiling="discouraged",
 )
 def durn_us(**kwargs) -> DuRNU:
     """DuRN-US for haze (9,070,915 parameters)."""

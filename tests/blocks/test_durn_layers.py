@@ -1,8 +1,7 @@
 import pytest
 import torch
 
-from zoo.blocks.durn_layers import durn_conv
-from zoo.layers import InsNorm, PaddedConv2d, SEResBlock, build_norm
+from zoo.layers import InsNorm, PaddedConv2d, SEResBlock, build_norm, same_conv
 
 
 def _channel_means(x: torch.Tensor) -> torch.Tensor:
@@ -33,10 +32,10 @@ def test_insnorm_reference_initialisation_and_unused_shift():
     assert torch.equal(corrected.scale, torch.ones(16)) and torch.equal(corrected.shift, torch.zeros(16))
 
 
-def test_durn_conv_padding_modes_keep_size_and_share_keys():
+def test_same_conv_padding_modes_keep_size_and_share_keys():
     x = torch.rand(1, 2, 9, 10)
-    reflect = durn_conv(2, 4, 3, dilation=2, padding="reflect")
-    zero = durn_conv(2, 4, 3, dilation=2, padding="reference")
+    reflect = same_conv(2, 4, 3, dilation=2, padding="reflect")
+    zero = same_conv(2, 4, 3, dilation=2, padding="reference")
     assert isinstance(zero, PaddedConv2d) and zero.mode == "zero" and reflect.mode == "reflect"
     assert reflect.state_dict().keys() == zero.state_dict().keys()
     zero.load_state_dict(reflect.state_dict())
@@ -44,17 +43,17 @@ def test_durn_conv_padding_modes_keep_size_and_share_keys():
     assert a.shape == b.shape == (1, 4, 9, 10)
     assert torch.allclose(a[..., 2:-2, 2:-2], b[..., 2:-2, 2:-2], atol=1e-6)  # interior identical
     assert not torch.allclose(a, b)  # borders differ
-    assert durn_conv(2, 4, 5, dilation=1, padding="reference").mode == "reflect"
-    assert durn_conv(2, 4, 3, stride=2, padding="zero")(x).shape == (1, 4, 5, 5)
+    assert same_conv(2, 4, 5, dilation=1, padding="reference").mode == "reflect"
+    assert same_conv(2, 4, 3, stride=2, padding="zero")(x).shape == (1, 4, 5, 5)
 
 
-def test_durn_conv_rejects_bad_arguments():
+def test_same_conv_rejects_bad_arguments():
     with pytest.raises(ValueError, match="only right for 3x3"):
-        durn_conv(2, 2, 5, dilation=2, padding="reference")
+        same_conv(2, 2, 5, dilation=2, padding="reference")
     with pytest.raises(ValueError, match="unknown padding"):
-        durn_conv(2, 2, 3, padding="circular")
+        same_conv(2, 2, 3, padding="circular")
     with pytest.raises(ValueError, match="even"):
-        durn_conv(2, 2, 4)
+        same_conv(2, 2, 4)
     with pytest.raises(ValueError, match="unknown norm"):
         build_norm("layer", 4)
 

@@ -8,10 +8,10 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from zoo.layers import build_norm
+from zoo.layers import build_norm, same_conv
 from zoo.registry import register_block
 
-from .durn_layers import ResidualContainer, durn_conv
+from .durn_layers import ResidualContainer
 
 __all__ = ["DuRBP"]
 
@@ -50,9 +50,9 @@ class DuRBP(nn.Module):
         super().__init__()
         padding = "reference" if reference_compat else "reflect"
         self.container = ResidualContainer(channels, norm, reference_compat)
-        self.t1_conv = durn_conv(channels, channels, k1, dilation=dilation, padding=padding)
+        self.t1_conv = same_conv(channels, channels, k1, dilation=dilation, padding=padding)
         self.t1_norm = build_norm(norm, channels, reference_compat)
-        self.t2_conv = durn_conv(channels, channels, k2)
+        self.t2_conv = same_conv(channels, channels, k2)
         self.t2_norm = build_norm(norm, channels, reference_compat)
         self.relu = nn.ReLU()
 

@@ -2,10 +2,10 @@
 
 import torch
 
-from zoo.layers import SEResBlock
 from zoo.registry import register_block
 
 from .durb_p import DuRBP
+from .durn_layers import se_before_t2
 
 __all__ = ["DuRBS"]
 
@@ -38,9 +38,7 @@ class DuRBS(DuRBP):
         reference_compat: bool = False,
     ) -> None:
         super().__init__(channels, k1, dilation, k2, norm, reference_compat)
-        attention = dict(type="se") if attention is None else attention
-        hidden = max(1, channels // 2) if hidden is None else hidden
-        self.se_block = SEResBlock(channels, attention, hidden, norm, reference_compat)
+        self.se_block = se_before_t2(channels, attention, hidden, norm, reference_compat)
 
     def t2_input(self, res: torch.Tensor) -> torch.Tensor:
         """The SE-ResBlock applied to ``res'``."""

@@ -9,10 +9,10 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from zoo.layers import build_norm
+from zoo.layers import build_norm, same_conv
 from zoo.registry import register_block
 
-from .durn_layers import ResidualContainer, durn_conv, updown_min_size
+from .durn_layers import ResidualContainer, updown_min_size
 
 __all__ = ["DuRBU"]
 
@@ -64,12 +64,12 @@ class DuRBU(nn.Module):
         self.k1, self.dilation, self.k2 = k1, dilation, k2
         padding = "reference" if reference_compat else "reflect"
         self.container = ResidualContainer(channels, norm, reference_compat)
-        self.pre_conv = durn_conv(channels, 4 * res_channels, self.pre_kernel)
+        self.pre_conv = same_conv(channels, 4 * res_channels, self.pre_kernel)
         self.pre_norm = build_norm(norm, 4 * res_channels, reference_compat)
         self.shuffle = nn.PixelShuffle(2)
-        self.t1_conv = durn_conv(self.res_channels, self.res_channels, k1, dilation=dilation, padding=padding)
+        self.t1_conv = same_conv(self.res_channels, self.res_channels, k1, dilation=dilation, padding=padding)
         self.t1_norm = build_norm(norm, self.res_channels, reference_compat)
-        self.t2_conv = durn_conv(self.res_channels, channels, k2, stride=2)
+        self.t2_conv = same_conv(self.res_channels, channels, k2, stride=2)
         self.t2_norm = build_norm(norm, channels, reference_compat)
         self.relu = nn.ReLU()
 

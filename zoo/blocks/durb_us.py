@@ -2,10 +2,10 @@
 
 import torch
 
-from zoo.layers import SEResBlock
 from zoo.registry import register_block
 
 from .durb_u import DuRBU
+from .durn_layers import se_before_t2
 
 __all__ = ["DuRBUS"]
 
@@ -44,9 +44,7 @@ class DuRBUS(DuRBU):
         res_channels: int | None = None,
     ) -> None:
         super().__init__(channels, k1, dilation, k2, norm, reference_compat, res_channels=res_channels)
-        attention = dict(type="se") if attention is None else attention
-        hidden = max(1, self.res_channels // 2) if hidden is None else hidden
-        self.se_block = SEResBlock(self.res_channels, attention, hidden, norm, reference_compat)
+        self.se_block = se_before_t2(self.res_channels, attention, hidden, norm, reference_compat)
 
     def t2_input(self, res: torch.Tensor) -> torch.Tensor:
         """The SE-ResBlock applied to ``res'``."""

@@ -52,6 +52,8 @@ PAPER = "Liu et al. 2019, arXiv 1907.04508"
 # (k1, dilation, k2) of the stem blocks M1..M5 and of the extra blocks M6..M8 of the output stack.
 STEM_BLOCKS = ((3, 2, 3), (5, 1, 3), (3, 2, 5), (5, 1, 5), (7, 1, 5))
 EXTRA_BLOCKS = ((7, 2, 5), (11, 1, 5), (11, 1, 5))
+# What the MBN family's ModelInfo shares: the paper, the four factors, whole-image attention statistics.
+FAMILY_INFO = dict(paper=PAPER, factors=FACTORS, tiling="discouraged")
 
 
 def _parse_alignment(alignment: Sequence[str]) -> dict[str, int]:
@@ -75,14 +77,12 @@ def _parse_alignment(alignment: Sequence[str]) -> dict[str, int]:
     "mbn",
     ModelInfo(
         task="rain, blur, jpeg or haze (factor given)",
-        paper=PAPER,
-        factors=FACTORS,
         needs_factor=True,
-        tiling="discouraged",
         description="MBN: shared DuRB-M stem, factor-specific branches; model(x, factor=...)",
         notes="Improved design of the paper (App. A). Pads to multiples of 16 (blur/jpeg; 4 for haze, 2 for rain) "
         "and to the minimum size of the reflection pads, then crops back.",
         checkpoint_filter=checkpoint_filter,
+        **FAMILY_INFO,
     ),
 )
 class MBN(nn.Module):
@@ -195,37 +195,15 @@ class MBN(nn.Module):
     ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
         """Input and output branch configs of the improved design (App. A.2), by factor."""
         c64, c48, c32 = (scaled_width(n, width) for n in (64, 48, 32))
-        reference = self.reference_compat
-        c2f_head = dict(type="c2f_head", channels=c, res_channels=r, hidden=c32, act=act, init=branch_init)
-        c2f_tail = dict(
-            type="c2f_tail",
-            channels=c,
-            res_channels=c64,
-            hidden=c32,
-            act=act,
-            reference_compat=reference,
-            residual_init=residual_init,
-            init=branch_init,
-        )
-        heads = dict(
-            rain=dict(type="rain_lstm_head", channels=c, res_channels=r, hidden=c32, init=branch_init),
-            blur=c2f_head,
-            jpeg=dict(c2f_head),
-            haze=dict(type="plain_head", channels=c, res_channels=r, hidden=c32, init=branch_init),
-        )
-        tails = dict(
-            rain=dict(type="rain_tail", channels=c, hidden=c48, residual_init=residual_init, init=branch_init),
-            blur=c2f_tail,
-            jpeg=dict(c2f_tail),
-            haze=dict(
-                type="ps_tail",
-                channels=c,
-                mid_channels=c64,
-                hidden=c32,
-                residual_init=residual_init,
-                init=branch_init,
-            ),
-        )
+        head = dict(channels=c, res_channels=r, hidden=c32, init=branch_init)
+        tail = dict(channels=c, residual_init=residual_init, init=branch_init)
+        c2f_head = dict(head, type="c2f_head", act=act)
+        c2f_tail = dict(tail, type="c2f_tail", res_channels=c64, hidden=c32, act=act)
+        c2f_tail["reference_compat"] = self.reference_compat
+        heads = dict(rain=dict(head, type="rain_lstm_head"), blur=c2f_head, jpeg=dict(c2f_head))
+        tails = dict(rain=dict(tail, type="rain_tail", hidden=c48), blur=c2f_tail, jpeg=dict(c2f_tail))
+        heads["haze"] = dict(head, type="plain_head")
+        tails["haze"] = dict(tail, type="ps_tail", mid_channels=c64, hidden=c32)
         return heads, tails
 
     # ------------------------------------------------------------------ sizes
@@ -332,13 +310,11 @@ MINIMAL_INPUT_WIDTHS = {"table8": (32, 64, 96), "text": (48, 96, 96)}
     "mbn_minimal",
     ModelInfo(
         task="rain, blur, jpeg or haze (factor given)",
-        paper=PAPER,
-        factors=FACTORS,
         needs_factor=True,
-        tiling="discouraged",
         description="MBN, minimal design: one shared plain input branch, four identical PixelShuffle tails",
         notes="Sec. 3.2 / App. A.1. input_widths='table8' (32/64/96, 0.07 M as in Table 8) or 'text' (48/96/96 as "
         "written in App. A.1; the residual stream then has 96 channels).",
+        **FAMILY_INFO,
     ),
 )
 class MinimalMBN(MBN):

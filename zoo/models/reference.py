@@ -25,20 +25,20 @@ REFERENCE_ALIASES = (("down_atten.0.", "down_se."), ("down_atten.1.", "down_seco
 CONV, CONV_NOBIAS, LINEAR = "conv", "conv_nobias", "linear"
 
 
+def _se_block(ref: str, ours: str) -> list[tuple[str, str, str]]:
+    """An SE residual block: two bias-free convs and the attention's two linear layers."""
+    convs = [(f"{ref}.conv{i}", f"{ours}.conv{i}", CONV_NOBIAS) for i in (1, 2)]
+    return convs + [(f"{ref}.se.fc.{i}", f"{ours}.attention.fc.{i}", LINEAR) for i in (0, 2)]
+
+
 def _durb(n: int) -> list[tuple[str, str, str]]:
     ref, ours = f"DuRB{n}", f"blocks.{n - 1}"
     return [
-        (f"{ref}.base.conv1", f"{ours}.container.conv1", CONV_NOBIAS),
-        (f"{ref}.base.conv2", f"{ours}.container.conv2", CONV_NOBIAS),
-        (f"{ref}.base.se.fc.0", f"{ours}.container.attention.fc.0", LINEAR),
-        (f"{ref}.base.se.fc.2", f"{ours}.container.attention.fc.2", LINEAR),
+        *_se_block(f"{ref}.base", f"{ours}.container"),
         (f"{ref}.upsamp_module.upsamp.0", f"{ours}.t1_expand", CONV),
         (f"{ref}.up_conv", f"{ours}.t1_conv", CONV),
         (f"{ref}.down_conv", f"{ours}.t2_conv", CONV),
-        (f"{ref}.down_se.conv1", f"{ours}.t2_se_block.conv1", CONV_NOBIAS),
-        (f"{ref}.down_se.conv2", f"{ours}.t2_se_block.conv2", CONV_NOBIAS),
-        (f"{ref}.down_se.se.fc.0", f"{ours}.t2_se_block.attention.fc.0", LINEAR),
-        (f"{ref}.down_se.se.fc.2", f"{ours}.t2_se_block.attention.fc.2", LINEAR),
+        *_se_block(f"{ref}.down_se", f"{ours}.t2_se_block"),
         (f"{ref}.down_seconv", f"{ours}.t2_se_conv", CONV),
         (f"{ref}.merge", f"{ours}.merge", CONV),
     ]
@@ -49,13 +49,12 @@ def _c2f_head(ref: str, ours: str) -> list[tuple[str, str, str]]:
     for s, letter in enumerate(SCALES):
         for stage in (1, 2, 3):
             pairs.append((f"{ref}.{letter}_conv{stage}", f"{ours}.scale_conv{stage}.{s}", CONV))
-    pairs += [
-        (f"{ref}.conv1", f"{ours}.shared_conv1.0", CONV),
-        (f"{ref}.conv2", f"{ours}.shared_conv1.1", CONV),
-        (f"{ref}.conv3", f"{ours}.shared_conv2.0", CONV),
-        (f"{ref}.conv4", f"{ours}.shared_conv2.1", CONV),
-    ]
-    return pairs
+    return pairs + _shared_convs(ref, ours)
+
+
+def _shared_convs(ref: str, ours: str) -> list[tuple[str, str, str]]:
+    """The four convs a coarse-to-fine branch shares between its scales (two per stage)."""
+    return [(f"{ref}.conv{i + 1}", f"{ours}.shared_conv{i // 2 + 1}.{i % 2}", CONV) for i in range(4)]
 
 
 def _c2f_tail(ref: str, ours: str) -> list[tuple[str, str, str]]:
@@ -68,13 +67,7 @@ def _c2f_tail(ref: str, ours: str) -> list[tuple[str, str, str]]:
             (f"{ref}.{letter}_upconv2", f"{ours}.scale_conv2.{s}", CONV),
             (f"{ref}.{letter}_conv", f"{ours}.out_conv.{s}", CONV),
         ]
-    pairs += [
-        (f"{ref}.conv1", f"{ours}.shared_conv1.0", CONV),
-        (f"{ref}.conv2", f"{ours}.shared_conv1.1", CONV),
-        (f"{ref}.conv3", f"{ours}.shared_conv2.0", CONV),
-        (f"{ref}.conv4", f"{ours}.shared_conv2.1", CONV),
-    ]
-    return pairs
+    return pairs + _shared_convs(ref, ours)
 
 
 def reference_modules() -> list[tuple[str, str, str]]:

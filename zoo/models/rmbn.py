@@ -14,7 +14,7 @@ import torch
 from zoo.factors import CHAIN_ORDER, FACTORS
 from zoo.registry import ModelInfo, register_model
 
-from .mbn import MBN, PAPER
+from .mbn import FAMILY_INFO, MBN
 from .reference import checkpoint_filter
 
 __all__ = ["DEFAULT_ORDER", "RecurrentMBN"]
@@ -26,16 +26,14 @@ DEFAULT_ORDER = CHAIN_ORDER
     "rmbn",
     ModelInfo(
         task="unknown (rain, blur, jpeg, haze)",
-        paper=PAPER,
-        factors=FACTORS,
         takes_factor=True,
         returns_steps=True,
         takes_steps=True,
-        tiling="discouraged",
         description="R-MBN: MBN's branch pairs applied in turn (J->H->B->R), clamped between steps",
         notes="Same parameters and state_dict keys as mbn: a stage-1 MBN checkpoint loads directly. "
         "model(x) runs the chain; model(x, factor=...) behaves as mbn.",
         checkpoint_filter=checkpoint_filter,
+        **FAMILY_INFO,
     ),
 )
 class RecurrentMBN(MBN):
