@@ -85,12 +85,13 @@ def _is_star(entry: Any) -> bool:
 
 def _shipped(row: str, pretrained: Any, factor_given: bool = False) -> Entry:
     """The entry of one shipped weights file (a ``pretrained_table()`` value)."""
-    from zoo.registry import create_model
+    from zoo.registry import create_model, pretrained_table
 
     def build() -> torch.nn.Module:
         return create_model(pretrained.name, pretrained=True)
 
-    return Entry(row, pretrained.arch, pretrained.name, pretrained.sha256, build, factor_given)
+    digest = pretrained.digest(pretrained_table())  # the file's sha256, or one derived from a cascade's steps
+    return Entry(row, pretrained.arch, pretrained.name, digest, build, factor_given)
 
 
 def _learned(row: str, arch: str, star: bool | None = None, factor_given: bool = False) -> Entry:

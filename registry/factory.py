@@ -22,6 +22,7 @@ __all__ = [
     "build",
     "create_model",
     "default_pretrained",
+    "entry_state_dict",
     "find_pretrained",
     "get_model_info",
     "list_models",
@@ -217,8 +218,21 @@ def create_model(
         _load_into(model, load_state_dict(checkpoint), arch)
     elif pretrained:
         assert entry is not None
-        _load_into(model, load_state_dict(entry.path, expected_sha256=entry.sha256), arch)
+        _load_into(model, entry_state_dict(entry), arch)
     return model
+
+
+def entry_state_dict(entry: PretrainedEntry) -> dict[str, torch.Tensor]:
+    """The weights of a table entry, sha256-checked: its file, or its components' files under their prefixes."""
+    if not entry.components:
+        return load_state_dict(entry.path, expected_sha256=entry.sha256)
+    state: dict[str, torch.Tensor] = {}
+    for prefix, tag in entry.components.items():
+        part = find_pretrained(tag) if entry.source == "shipped" else user_table().get(tag)
+        if part is None:
+            raise KeyError(f"{entry.name} is made of {tag}, which is not in the weights table")
+        state.update({f"{prefix}.{key}": value for key, value in entry_state_dict(part).items()})
+    return state
 
 
 def _load_into(model: torch.nn.Module, state_dict: dict[str, torch.Tensor], arch: str) -> None:

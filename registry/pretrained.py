@@ -6,11 +6,16 @@ package is never written at run time: ``zoo export-weights`` writes a user's wei
 ``~/.local/share/mbn-zoo/weights`` on Linux), which has a manifest of the same format. Nothing is ever downloaded.
 
 Manifest format: ``{"defaults": {architecture: "architecture.tag"}, "architecture.tag": {"file", "sha256",
-"config", "metadata"}, ...}``. The ``defaults`` block of the shipped manifest is the one place that says which
-weights ``create_model(architecture, pretrained=True)`` and ``zoo restore -m architecture`` use; a user's weights are
-only used when named in full (``architecture.tag``) and never become a default.
+"config", "metadata"}, ...}``. An entry made of other entries' weights (a cascade of shipped models) has
+``"components": {"models.0": "durn_p_rgb.synth", ...}`` (state-dict prefix -> tag in the same manifest) instead of
+``file`` and ``sha256``: the weights are stored once, each checked by its own sha256 when loaded.
+
+The ``defaults`` block of the shipped manifest is the one place that says which weights
+``create_model(architecture, pretrained=True)`` and ``zoo restore -m architecture`` use; a user's weights are only
+used when named in full (``architecture.tag``) and never become a default.
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -41,21 +46,24 @@ class PretrainedEntry:
 
     Attributes:
         name: ``architecture.tag``, e.g. ``"rmbn.synth4"``.
-        file: File name inside the weights folder.
-        sha256: Hex digest the file must have.
+        file: File name inside the weights folder ("" for an entry made of components).
+        sha256: Hex digest the file must have ("" for an entry made of components).
         config: Keyword arguments for the architecture that these weights need (e.g. a reduced width).
         metadata: Training data and budget, metric protocol, measured scores, licence, ...
         folder: Folder holding the file (None: the shipped weights folder).
         source: ``"shipped"`` (in the package) or ``"user"`` (the user weights folder).
+        components: For weights made of other entries: state-dict prefix -> ``architecture.tag`` of the same
+            manifest, whose weights go under that prefix.
     """
 
     name: str
-    file: str
-    sha256: str
+    file: str = ""
+    sha256: str = ""
     config: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     folder: Path | None = None
     source: str = SHIPPED
+    components: dict[str, str] = field(default_factory=dict)
 
     @property
     def arch(self) -> str:
@@ -69,8 +77,21 @@ class PretrainedEntry:
 
     @property
     def path(self) -> Path:
-        """Where the weights file is."""
+        """Where the weights file is.
+
+        Raises:
+            ValueError: The entry has no file of its own (it is made of components).
+        """
+        if self.components:
+            raise ValueError(f"{self.name} has no weights file: it is made of {', '.join(self.components.values())}")
         return (self.folder if self.folder is not None else weights_dir()) / self.file
+
+    def digest(self, table: dict[str, "PretrainedEntry"]) -> str:
+        """What identifies the weights: the file's sha256, or for components a sha256 of their prefixes and digests."""
+        if not self.components:
+            return self.sha256
+        parts = "".join(f"{prefix}={table[tag].digest(table)}\n" for prefix, tag in sorted(self.components.items()))
+        return hashlib.sha256(parts.encode()).hexdigest()
 
 
 def weights_dir() -> Path:
@@ -116,17 +137,29 @@ def read_manifest(folder: Path, source: str = SHIPPED) -> tuple[dict[str, Pretra
     for name, item in raw.items():
         if name == DEFAULTS_KEY:
             continue
-        if not isinstance(item, dict) or not isinstance(item.get("file"), str) or "sha256" not in item:
+        components = item.get("components") if isinstance(item, dict) else None
+        if components is not None:
+            if not isinstance(components, dict) or not all(isinstance(tag, str) for tag in components.values()):
+                raise ValueError(f"{manifest}: entry {name!r}: 'components' must map prefixes to weights names")
+        elif not isinstance(item, dict) or not isinstance(item.get("file"), str) or "sha256" not in item:
             raise ValueError(f"{manifest}: entry {name!r} needs a 'file' and a 'sha256'; fix or delete the entry")
         entries[name] = PretrainedEntry(
             name=name,
-            file=item["file"],
-            sha256=item["sha256"],
+            file=item.get("file", ""),
+            sha256=item.get("sha256", ""),
+            components=dict(components or {}),
             config=item.get("config", {}),
             metadata=item.get("metadata", {}),
             folder=None if source == SHIPPED else folder,
             source=source,
         )
+    for entry in entries.values():
+        missing = [tag for tag in entry.components.values() if tag not in entries or entries[tag].components]
+        if missing:
+            raise ValueError(
+                f"{manifest}: entry {entry.name!r} is made of {', '.join(missing)}, which the manifest does not hold "
+                "as weights files; fix or delete the entry"
+            )
     return entries, dict(defaults) if isinstance(defaults, dict) else {}
 
 

@@ -35,9 +35,15 @@ def _scores_table(scores: dict[str, dict[str, float]]) -> list[str]:
 
 
 def model_card(name: str, entry: dict[str, Any]) -> str:
-    """Markdown card of one shipped weights tag from its manifest entry (file, sha256, config, metadata)."""
+    """Markdown card of one shipped weights tag from its manifest entry (file and sha256 or components, metadata)."""
     meta = entry["metadata"]
     training = meta.get("training", {})
+    dtype = meta.get("dtype", "fp32")
+    if entry.get("components"):
+        parts = ", ".join(f"`{tag}` as `{prefix}`" for prefix, tag in entry["components"].items())
+        weights = f"those of {parts} ({dtype}; stored once, in their own files, each checked by its sha256)"
+    else:
+        weights = f"`{entry['file']}` ({dtype}), sha256 `{entry['sha256']}`"
     lines = [
         f"# {name}",
         "",
@@ -47,7 +53,7 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
         "|---|---|",
         f"| architecture | `{meta.get('architecture')}` |",
         f"| parameters | {meta.get('parameters', 0):,} |",
-        f"| weights | `{entry['file']}` ({meta.get('dtype', 'fp32')}), sha256 `{entry['sha256']}` |",
+        f"| weights | {weights} |",
         f"| paper | {meta.get('paper', '')} |",
         f"| licence | {meta.get('licence', '')} |",
         "",

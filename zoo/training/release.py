@@ -191,13 +191,18 @@ def _write_release(
     metadata: dict[str, Any],
     out_dir: Path,
     make_default: bool = False,
+    components: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    file = f"{name}.safetensors"
-    digest = save_release_weights(state, out_dir / file, metadata)
+    """Write the weights file (none for ``components``: weights made of other entries), manifest entry and card."""
+    if components:
+        entry = {"components": components, "config": config, "metadata": metadata}
+    else:
+        file = f"{name}.safetensors"
+        digest = save_release_weights(state, out_dir / file, metadata)
+        entry = {"file": file, "sha256": digest, "config": config, "metadata": metadata}
     manifest_path = out_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     defaults = manifest.pop(DEFAULTS_KEY, {})
-    entry = {"file": file, "sha256": digest, "config": config, "metadata": metadata}
     manifest[name] = entry
     if make_default:
         defaults[name.partition(".")[0]] = name
@@ -214,7 +219,8 @@ def export_cascade(name: str, steps: list[tuple[str, str]], out_dir: str | Path,
         name: ``cascade.<tag>``.
         steps: ``(factor, "architecture.tag")`` in order, e.g. ``[("jpeg", "durn_p_rgb.wheels"), ...]``.
         out_dir: Weights folder holding the dedicated tags' manifest (``zoo/weights``).
-        half: Store bf16 tensors.
+        half: Store bf16 tensors (in a file of its own); by default the entry refers to the dedicated tags' files
+            (``components``) instead of repeating their weights.
     """
     from zoo.registry import load_state_dict
 
@@ -248,4 +254,5 @@ def export_cascade(name: str, steps: list[tuple[str, str]], out_dir: str | Path,
         "5 images x 256x256 centre crops per factor, CPU recipes (exact PIL JPEG), factor not given.",
         "scores": evaluate_on_samples(model, factor_given=False),
     }
-    return _write_release(name, state, config, metadata, out_dir)
+    components = None if half else {f"models.{i}": tag for i, (_, tag) in enumerate(steps)}
+    return _write_release(name, state, config, metadata, out_dir, components=components)
