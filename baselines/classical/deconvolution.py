@@ -6,6 +6,8 @@ edge values (half the kernel size, at least) before the FFT, so the circular con
 replicated border of the synthesis, and cropped back afterwards.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 
 __all__ = [
@@ -87,6 +89,22 @@ def _as_hwc(image: np.ndarray) -> np.ndarray:
     return image
 
 
+def _deconvolve(image: np.ndarray, kernel: np.ndarray, solve: Callable[..., np.ndarray]) -> np.ndarray:
+    """Pad the image for the kernel, run ``solve(padded, otf, shape)`` on it, crop back and clip to [0, 1].
+
+    ``otf`` is the kernel's transfer function (the correlation kernel flipped into a PSF, normalised) at the padded
+    ``shape``; ``image`` is (H, W) or (H, W, C).
+    """
+    kernel = _check_kernel(kernel)
+    squeeze = np.asarray(image).ndim == 2
+    height, width = np.asarray(image).shape[:2]
+    padded, pad = pad_for_kernel(_as_hwc(image), kernel)
+    shape = padded.shape[:2]
+    restored = solve(padded, transfer_function(kernel[::-1, ::-1] / kernel.sum(), shape), shape)
+    restored = np.clip(restored[pad : pad + height, pad : pad + width], 0.0, 1.0)
+    return restored[..., 0] if squeeze else restored
+
+
 def wiener_deconvolve(image: np.ndarray, kernel: np.ndarray, balance: float = 0.003) -> np.ndarray:
     """Wiener-Hunt deconvolution with a Laplacian regulariser.
 
@@ -103,17 +121,13 @@ def wiener_deconvolve(image: np.ndarray, kernel: np.ndarray, balance: float = 0.
     """
     if balance <= 0:
         raise ValueError(f"balance must be positive, got {balance}")
-    kernel = _check_kernel(kernel)
-    squeeze = np.asarray(image).ndim == 2
-    height, width = np.asarray(image).shape[:2]
-    padded, pad = pad_for_kernel(_as_hwc(image), kernel)
-    shape = padded.shape[:2]
-    otf = transfer_function(kernel[::-1, ::-1] / kernel.sum(), shape)
-    reg = transfer_function(LAPLACIAN, shape)
-    wiener = np.conj(otf) / (np.abs(otf) ** 2 + balance * np.abs(reg) ** 2)
-    restored = np.fft.irfft2(wiener[..., None] * np.fft.rfft2(padded, axes=(0, 1)), s=shape, axes=(0, 1))
-    restored = np.clip(restored[pad : pad + height, pad : pad + width], 0.0, 1.0)
-    return restored[..., 0] if squeeze else restored
+
+    def solve(padded: np.ndarray, otf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        reg = transfer_function(LAPLACIAN, shape)
+        wiener = np.conj(otf) / (np.abs(otf) ** 2 + balance * np.abs(reg) ** 2)
+        return np.fft.irfft2(wiener[..., None] * np.fft.rfft2(padded, axes=(0, 1)), s=shape, axes=(0, 1))
+
+    return _deconvolve(image, kernel, solve)
 
 
 def richardson_lucy_deconvolve(
@@ -134,19 +148,17 @@ def richardson_lucy_deconvolve(
     """
     if iterations < 1:
         raise ValueError(f"iterations must be >= 1, got {iterations}")
-    kernel = _check_kernel(kernel)
-    squeeze = np.asarray(image).ndim == 2
-    height, width = np.asarray(image).shape[:2]
-    observed, pad = pad_for_kernel(_as_hwc(image), kernel)
-    shape = observed.shape[:2]
-    otf = transfer_function(kernel[::-1, ::-1] / kernel.sum(), shape)[..., None]
 
-    def blur(x: np.ndarray, transfer: np.ndarray) -> np.ndarray:
-        return np.fft.irfft2(np.fft.rfft2(x, axes=(0, 1)) * transfer, s=shape, axes=(0, 1))
+    def solve(observed: np.ndarray, otf: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        otf = otf[..., None]
 
-    estimate = np.full_like(observed, 0.5)
-    for _ in range(iterations):
-        ratio = observed / np.maximum(blur(estimate, otf), eps)
-        estimate = np.maximum(estimate * blur(ratio, np.conj(otf)), 0.0)
-    restored = np.clip(estimate[pad : pad + height, pad : pad + width], 0.0, 1.0)
-    return restored[..., 0] if squeeze else restored
+        def blur(x: np.ndarray, transfer: np.ndarray) -> np.ndarray:
+            return np.fft.irfft2(np.fft.rfft2(x, axes=(0, 1)) * transfer, s=shape, axes=(0, 1))
+
+        estimate = np.full_like(observed, 0.5)
+        for _ in range(iterations):
+            ratio = observed / np.maximum(blur(estimate, otf), eps)
+            estimate = np.maximum(estimate * blur(ratio, np.conj(otf)), 0.0)
+        return estimate
+
+    return _deconvolve(image, kernel, solve)

@@ -14,7 +14,7 @@ from ._image_io import apply_per_image, check_images
 from ._registration import register_classical
 from .guided_filter import guided_filter
 
-__all__ = ["DCPDehaze", "atmospheric_light", "dark_channel", "dcp_dehaze"]
+__all__ = ["DCPDehaze", "atmospheric_light", "dark_channel"]
 
 
 def dark_channel(image: np.ndarray, patch: int) -> np.ndarray:
@@ -49,40 +49,6 @@ def atmospheric_light(image: np.ndarray, dark: np.ndarray, top_fraction: float) 
     return pixels[np.argmax(pixels.sum(axis=1))]
 
 
-def dcp_dehaze(
-    image: np.ndarray,
-    patch: int = 15,
-    omega: float = 0.95,
-    t_min: float = 0.1,
-    top_fraction: float = 0.001,
-    guide_radius: int = 60,
-    guide_eps: float = 1e-4,
-) -> np.ndarray:
-    """Dehaze one RGB image with the dark channel prior.
-
-    Args:
-        image: (H, W, 3) float array in [0, 1].
-        patch: Dark-channel window size.
-        omega: Share of the haze removed (keeps some haze for depth perception).
-        t_min: Lower bound t0 on the transmission.
-        top_fraction: Share of dark-channel pixels searched for the atmospheric light.
-        guide_radius: Radius of the guided filter that refines the transmission (colour guide = the input).
-        guide_eps: Regularisation of the guided filter.
-
-    Returns:
-        (H, W, 3) float64 dehazed image in [0, 1].
-    """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"DCP dehazing needs an RGB (H, W, 3) image, got shape {image.shape}")
-    airlight = atmospheric_light(image, dark_channel(image, patch), top_fraction)
-    normalised = image / np.maximum(airlight, 1e-6)
-    transmission = 1.0 - omega * dark_channel(normalised, patch)
-    transmission = guided_filter(image, transmission, guide_radius, guide_eps)
-    transmission = np.maximum(transmission, t_min)[..., None]
-    return np.clip((image - airlight) / transmission + airlight, 0.0, 1.0)
-
-
 @register_classical(
     "dcp_dehaze",
     "haze",
@@ -97,11 +63,11 @@ class DCPDehaze(nn.Module):
 
     Args:
         patch: Dark-channel window size in pixels.
-        omega: Share of the haze removed.
+        omega: Share of the haze removed (keeps some haze for depth perception).
         t_min: Lower bound t0 on the transmission.
         top_fraction: Share of dark-channel pixels searched for the atmospheric light.
-        guide_radius: Guided-filter radius for the transmission refinement.
-        guide_eps: Guided-filter regularisation.
+        guide_radius: Radius of the guided filter that refines the transmission (colour guide = the input).
+        guide_eps: Regularisation of the guided filter.
     """
 
     def __init__(
@@ -120,20 +86,27 @@ class DCPDehaze(nn.Module):
             raise ValueError(f"omega must lie in (0, 1], got {omega}")
         if not 0.0 < t_min < 1.0:
             raise ValueError(f"t_min must lie in (0, 1), got {t_min}")
-        self.settings = dict(
-            patch=patch,
-            omega=omega,
-            t_min=t_min,
-            top_fraction=top_fraction,
-            guide_radius=guide_radius,
-            guide_eps=guide_eps,
-        )
+        self.patch, self.omega, self.t_min, self.top_fraction = patch, omega, t_min, top_fraction
+        self.guide_radius, self.guide_eps = guide_radius, guide_eps
+
+    def dehaze(self, image: np.ndarray) -> np.ndarray:
+        """Dehaze one RGB image, an (H, W, 3) float array in [0, 1]; returns (H, W, 3) float64 in [0, 1]."""
+        image = np.asarray(image, dtype=np.float64)
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"DCP dehazing needs an RGB (H, W, 3) image, got shape {image.shape}")
+        airlight = atmospheric_light(image, dark_channel(image, self.patch), self.top_fraction)
+        normalised = image / np.maximum(airlight, 1e-6)
+        transmission = 1.0 - self.omega * dark_channel(normalised, self.patch)
+        transmission = guided_filter(image, transmission, self.guide_radius, self.guide_eps)
+        transmission = np.maximum(transmission, self.t_min)[..., None]
+        return np.clip((image - airlight) / transmission + airlight, 0.0, 1.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Dehaze a batch of RGB images in [0, 1], shape (B, 3, H, W)."""
         check_images(x, channels=(3,))
-        return apply_per_image(x, lambda image, _: dcp_dehaze(image, **self.settings), dtype=np.float64)
+        return apply_per_image(x, lambda image, _: self.dehaze(image), dtype=np.float64)
 
     def extra_repr(self) -> str:
         """Settings shown by ``print(model)``."""
-        return ", ".join(f"{k}={v}" for k, v in self.settings.items())
+        names = ("patch", "omega", "t_min", "top_fraction", "guide_radius", "guide_eps")
+        return ", ".join(f"{name}={getattr(self, name)}" for name in names)
