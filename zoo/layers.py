@@ -106,29 +106,16 @@ class PaddedConv2d(nn.Conv2d):
         in_channels: Input channels.
         out_channels: Output channels.
         kernel_size: Odd kernel size k.
-        stride: Stride.
-        dilation: Dilation d; the padding is ``d * (k - 1) / 2`` on every side.
-        mode: ``"reflect"`` or ``"zero"``.
-        bias: Whether the convolution has a bias.
+        mode: ``"reflect"`` or ``"zero"``; ``d * (k - 1) / 2`` pixels on every side for dilation d.
+        **conv: ``stride``, ``dilation`` and ``bias`` of ``nn.Conv2d``.
     """
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        dilation: int = 1,
-        mode: str = "reflect",
-        bias: bool = True,
-    ) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, mode: str = "reflect", **conv: Any):
         if mode not in ("reflect", "zero"):
             raise ValueError(f"unknown padding mode {mode!r}; expected 'reflect' or 'zero'")
-        pad = same_padding(kernel_size, dilation)
+        pad = same_padding(kernel_size, conv.get("dilation", 1))
         padding_mode = "reflect" if mode == "reflect" else "zeros"
-        super().__init__(
-            in_channels, out_channels, kernel_size, stride, pad, dilation, bias=bias, padding_mode=padding_mode
-        )
+        super().__init__(in_channels, out_channels, kernel_size, padding=pad, padding_mode=padding_mode, **conv)
 
     @property
     def mode(self) -> str:
@@ -174,7 +161,7 @@ def same_conv(
                 "reference pads `dilation` zeros, which is only right for 3x3); use padding='reflect'"
             )
         padding = "zero" if dilation > 1 else "reflect"
-    return PaddedConv2d(in_channels, out_channels, kernel_size, stride, dilation, padding, bias)
+    return PaddedConv2d(in_channels, out_channels, kernel_size, padding, stride=stride, dilation=dilation, bias=bias)
 
 
 # ---------------------------------------------------------------------------------------------------- norms

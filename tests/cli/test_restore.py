@@ -11,6 +11,7 @@ from PIL import Image
 from torch import nn
 
 from zoo.cli.main import main
+from zoo.factors import CHAIN_ORDER
 from zoo.inference.samples import sample_names
 from zoo.registry import MODEL_INFO, MODELS, ModelInfo, list_pretrained, register_model
 
@@ -21,11 +22,8 @@ class FakeRecurrent(nn.Module):
     """R-MBN's interface in miniature: steps J, H, B, R, each brightening by 0.1."""
 
     def forward(self, x: torch.Tensor, factor: str | None = None, return_steps: bool = False):
-        steps = {}
-        for name in ("jpeg", "haze", "blur", "rain"):
-            x = (x + 0.1).clamp(0, 1)
-            steps[name] = x
-        return (x, steps) if return_steps else x
+        steps = {name: (x + 0.1 * (i + 1)).clamp(0, 1) for i, name in enumerate(CHAIN_ORDER)}
+        return (steps["rain"], steps) if return_steps else steps["rain"]
 
 
 @pytest.fixture

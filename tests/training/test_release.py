@@ -25,6 +25,14 @@ def weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pretrained_module.pretrained_table.cache_clear()
 
 
+def _train_tiny(work: Path, iterations: int, name: str) -> Path:
+    """``zoo train durn_us_tiny`` for a few iterations, a checkpoint at the last one; returns the work folder."""
+    options = [f"train_cfg.max_iters={iterations}", "train_cfg.val_interval=100"]
+    options += [f"default_hooks.checkpoint.interval={iterations}", f"experiment_name={name}"]
+    assert main(["train", "durn_us_tiny", "--work-dir", str(work), "--cfg-options", *options]) == 0
+    return work
+
+
 def _y_standard(image: torch.Tensor) -> np.ndarray:
     """The ``standard`` protocol's channel, written independently of zoo.data.metrics: MATLAB luma of 8-bit RGB."""
     rgb = np.round(image.clamp(0, 1).permute(1, 2, 0).double().numpy() * 255.0)
@@ -59,23 +67,7 @@ def _independent_scores(model: torch.nn.Module, pairs: list) -> dict[str, dict[s
 
 
 def test_export_release_round_trip(tmp_path: Path, weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    work = tmp_path / "work"
-    assert (
-        main(
-            [
-                "train",
-                "durn_us_tiny",
-                "--work-dir",
-                str(work),
-                "--cfg-options",
-                "train_cfg.max_iters=2",
-                "train_cfg.val_interval=100",
-                "default_hooks.checkpoint.interval=2",
-                "experiment_name=rel",
-            ]
-        )
-        == 0
-    )
+    work = _train_tiny(tmp_path / "work", iterations=2, name="rel")
     scored: list = []  # the validation pairs the exporter scores on, to score them again independently
 
     class RecordedPairs(training_data.ValidationPairs):
@@ -125,22 +117,6 @@ def test_export_release_round_trip(tmp_path: Path, weights: Path, monkeypatch: p
 
 
 def test_export_refuses_a_mismatched_architecture(tmp_path: Path, weights: Path) -> None:
-    work = tmp_path / "work"
-    assert (
-        main(
-            [
-                "train",
-                "durn_us_tiny",
-                "--work-dir",
-                str(work),
-                "--cfg-options",
-                "train_cfg.max_iters=1",
-                "train_cfg.val_interval=100",
-                "default_hooks.checkpoint.interval=1",
-                "experiment_name=rel2",
-            ]
-        )
-        == 0
-    )
+    work = _train_tiny(tmp_path / "work", iterations=1, name="rel2")
     with pytest.raises(ValueError, match="durn_us"):
         export_release(work / "iter_1.pth", "mbn.unit", weights, "", {}, evaluate=False)
