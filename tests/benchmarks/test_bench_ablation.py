@@ -33,6 +33,7 @@ def _independent_psnr(net: torch.nn.Module, dataset, factor: str) -> tuple[float
     return float(np.mean(restored)), float(np.mean(inputs))
 
 
+@pytest.mark.slow  # ~20 s of training; `pytest -m slow` (CI's second step)
 def test_ablation_runs_resumes_after_interruption_and_skips_done_cells(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,6 +18,7 @@ def test_candidates_match_the_papers_tables() -> None:
     assert paper_value((("rain",), ("blur",), ("jpeg",), ("haze",))).startswith("30.22 / 0.8995")
 
 
+@pytest.mark.slow  # ~60 s of training; `pytest -m slow` (CI's second step)
 def test_alignment_search_runs_and_skips_done_cells(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stdout = bench(capsys, "alignment", tmp_path, "--max-minutes", "0")  # time limit reached before any cell
     assert counts(stdout, "alignment") == (0, 0)

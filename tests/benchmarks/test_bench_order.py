@@ -8,6 +8,7 @@ from _bench_helpers import bench, counts, outputs
 from zoo.benchmarks.order import label
 
 
+@pytest.mark.slow  # ~50 s of training; `pytest -m slow` (CI's second step)
 def test_order_search_two_steps_and_resume(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     stdout = bench(capsys, "order", tmp_path)
     assert counts(stdout, "order") == (11, 0)

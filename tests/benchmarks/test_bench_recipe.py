@@ -10,6 +10,7 @@ import zoo.benchmarks.recipe as recipe
 from zoo.registry import create_model
 
 
+@pytest.mark.slow  # ~30 s of training; `pytest -m slow` (CI's second step)
 def test_recipe_study_trains_every_row_per_seed_and_records_branch_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,6 +16,9 @@ def _eager(model: torch.nn.Module, image: torch.Tensor, factor: str | None = Non
         return ExportWrapper(model, factor).eval()(image)
 
 
+# ~20-30 s each; `pytest -m slow` (CI's second step). The default run exports the R-MBN chain to TorchScript through
+# the CLI (tests/cli/test_export.py), MBN to ONNX and checks dynamo ONNX against eager below.
+@pytest.mark.slow
 @pytest.mark.parametrize(("fmt", "exporter"), [("torchscript", "dynamo"), ("onnx", "legacy")])
 def test_rmbn_chain_exports_as_one_graph(tmp_path: Path, fmt: str, exporter: str) -> None:
     model = zoo.create_model(TINY_RMBN).eval()

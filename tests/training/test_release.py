@@ -66,6 +66,7 @@ def _independent_scores(model: torch.nn.Module, pairs: list) -> dict[str, dict[s
     return {factor: {k: float(np.mean(v)) for k, v in scores.items()} for factor, scores in totals.items()}
 
 
+@pytest.mark.slow  # ~40 s (scores the export on the test set); `pytest -m slow` (CI's second step)
 def test_export_release_round_trip(tmp_path: Path, weights: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = _train_tiny(tmp_path / "work", iterations=2, name="rel")
     scored: list = []  # the validation pairs the exporter scores on, to score them again independently
