@@ -9,8 +9,10 @@ max_iters = 300_000
 model = dict(type="RestorationTrainer", net=dict(type="durn_us"), loss=dict(type="ssim_l1"), mode="single")
 train_dataloader = dict(
     batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
+    # Clean crops load in the main process: degradations are synthesised there too, batched (DegradeOnTheFly), and
+    # on 2 cores a worker process costs the math more than it saves (results/cpu/train_throughput.md).
+    num_workers=0,
+    persistent_workers=False,
     dataset=dict(type="TaskDatasets", factors=["haze"], source="train"),
     sampler=dict(type="DefaultSampler", shuffle=False),
     batch_sampler=dict(type="TaskCycleBatchSampler", cycle=[0], shuffle_cycle=False),
