@@ -73,6 +73,7 @@ def test_without_weights_learned_rows_say_untrained(
     assert "'protocol': 'standard'" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # ~18 s; `pytest -m slow` (CI's second step)
 def test_with_shipped_weights_every_row_is_scored_and_new_weights_are_new_cells(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_weights: Path
 ) -> None:

@@ -45,6 +45,7 @@ def _errors(node: object, path: str = "") -> list[str]:
     return []
 
 
+@pytest.mark.slow  # the smoke run takes ~20 s; `pytest -m slow` (CI's second step)
 def test_smoke_run_has_every_section(smoke: dict) -> None:
     assert _errors(smoke) == []
     assert smoke["smoke"] is True
@@ -61,6 +62,7 @@ def test_smoke_run_has_every_section(smoke: dict) -> None:
         assert smoke[section]["cuda_graph_bf16"] == {"skipped": "CUDA graphs need a CUDA device"}
 
 
+@pytest.mark.slow  # same smoke run; `pytest -m slow` (CI's second step)
 def test_smoke_steps_training_and_degradation(smoke: dict) -> None:
     steps = smoke["forward_256_steps"]
     assert [k for k in steps if k != "chain_tflop"] == ["jpeg", "haze", "blur", "rain"]

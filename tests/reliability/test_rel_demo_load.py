@@ -82,6 +82,7 @@ def _classify(job: "gradio_client.client.Job", start: float | None = None) -> tu
         return kind, time.perf_counter() - start, text[:200]
 
 
+@pytest.mark.slow  # ~25 s; `pytest -m slow` (CI's second step)
 def test_fifty_concurrent_requests(tmp_path: Path) -> None:
     image = tmp_path / "small.png"
     Image.fromarray((np.random.default_rng(0).random((48, 64, 3)) * 255).astype(np.uint8)).save(image)

@@ -115,6 +115,7 @@ def _loss_curve(images: list, bf16: bool, seed: int = 0, iters: int = 30) -> tor
     return torch.tensor(losses)
 
 
+@pytest.mark.slow  # ~20 s (two training runs); `pytest -m slow` (CI's second step)
 def test_bf16_run_tracks_the_fp32_loss_curve(images: list) -> None:
     """30 iterations of MBN stage 1 (width 0.125, batch 2, 48x48 crops, the task cycle), one thread, same seed.
 

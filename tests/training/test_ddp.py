@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 SCRIPT = """
@@ -21,6 +22,7 @@ print("world", dist.get_world_size())
 """
 
 
+@pytest.mark.slow  # ~20 s (two processes); `pytest -m slow` (CI's second step)
 def test_two_rank_gloo_training_stays_in_sync(tmp_path: Path) -> None:
     script = tmp_path / "ddp_train.py"
     script.write_text(SCRIPT)

@@ -208,6 +208,7 @@ def test_time_rule_off_saves_by_iteration_only(tmp_path: Path) -> None:
     assert _checkpoints(work_dir) == ["iter_6.pth"]
 
 
+@pytest.mark.slow  # ~15 s; `pytest -m slow` (CI's second step)
 def test_killed_run_resumes_from_the_newest_timed_checkpoint(tmp_path: Path) -> None:
     straight = tmp_path / "straight"
     _runner(straight, max_iters=8).train()
