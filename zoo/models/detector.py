@@ -10,9 +10,10 @@ A small CNN over five 96x96 views of the image plus a few classical statistics:
   inside blocks, both directions), the dark channel of the global view (mean and 10th percentile: He et al. 2009),
   its mean saturation, brightness and contrast, and the crops' gradient energy and Laplacian-to-gradient ratio.
 
-Two convolutional trunks (one for the crops, whose features are averaged and max-pooled over the crops, one for the
-global view) and an MLP give four presence logits and four severities (sigmoid, in [0, 1]). ``model(x)`` returns
-probabilities and severities; ``zoo.detect`` wraps it for images of any kind. Labels: ``zoo.data.labels``.
+Two batch-normalised convolutional trunks (one for the crops, whose features are averaged and max-pooled over the
+crops, one for the global view) and an MLP give four presence logits and four severities (sigmoid, in [0, 1]).
+``model(x)`` returns probabilities and severities; ``zoo.detect`` wraps it for images of any kind. Labels:
+``zoo.data.labels``.
 """
 
 from __future__ import annotations
@@ -143,10 +144,16 @@ def detector_inputs(x: torch.Tensor, crop_policy: str = "textured") -> tuple[tor
 
 
 def _trunk(channels: tuple[int, ...]) -> nn.Sequential:
+    """Convolutions, the first at full resolution and the others at stride 2, each batch-normalised.
+
+    Without normalisation the signal of a freshly initialised stack shrinks about tenfold per layer and the head
+    learns from the statistics alone (measured: feature spread 4e-4 after five layers).
+    """
     layers: list[nn.Module] = []
     previous = 3
     for index, out in enumerate(channels):
-        layers += [nn.Conv2d(previous, out, 3, stride=1 if index == 0 else 2, padding=1), nn.LeakyReLU(0.1)]
+        conv = nn.Conv2d(previous, out, 3, stride=1 if index == 0 else 2, padding=1, bias=False)
+        layers += [conv, nn.BatchNorm2d(out), nn.LeakyReLU(0.1)]
         previous = out
     return nn.Sequential(*layers)
 

@@ -48,7 +48,13 @@ STAGES: tuple[Stage, ...] = (
         "detector",
         "detector",
         "detector.broad",
-        {"train_dataloader.batch_size": 32, "train_cfg.val_interval": 500, "model.net.crop_policy": "mixed"},
+        {
+            "train_dataloader.batch_size": 32,
+            "train_cfg.val_interval": 500,
+            "model.net.crop_policy": "mixed",
+            "model.net.channels": (16, 24, 32, 48, 64),
+            "optim_wrapper.bf16": False,
+        },
         iters=3000,
     ),
     Stage(
@@ -112,6 +118,7 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
     if stage.name == "detector":
         for key, split in (("train_dataloader.dataset", "train"), ("val_dataloader.dataset", "val")):
             options[key] = {"_delete_": True, "type": "DetectorShards", "folder": str(work / "detector_data" / split)}
+        options["train_dataloader.dataset"]["repeat_few_factors"] = 2
         options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]
     else:
         options["train_dataloader.dataset.source"] = corpus

@@ -141,24 +141,32 @@ class DetectorShards(Dataset):
 
     Args:
         folder: The shard folder.
+        repeat_few_factors: How many times samples with at most one factor appear (2: twice). In a uniform mixture of
+            0 to 4 factors a factor seldom appears alone, and a detector can then score well by counting factors
+            instead of seeing each one; repeating those samples makes each factor be seen on its own.
     """
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, repeat_few_factors: int = 1) -> None:
         paths = sorted(Path(folder).glob("shard_*.npz"))
         if not paths:
             raise FileNotFoundError(
                 f"no detector shards (shard_*.npz) in {folder}; write them with "
                 "python -m zoo.training.write_detector_shards"
             )
+        if repeat_few_factors < 1:
+            raise ValueError(f"repeat_few_factors must be at least 1, got {repeat_few_factors}")
         parts = [np.load(path) for path in paths]
         self.arrays = {key: np.concatenate([part[key] for part in parts]) for key in parts[0].files}
+        few = self.arrays["present"].sum(axis=1) <= 1
+        self.index = np.concatenate([np.arange(len(few))] + [np.flatnonzero(few)] * (repeat_few_factors - 1))
         self.metainfo = {"folder": str(folder)}
 
     def __len__(self) -> int:
-        return len(self.arrays["views"])
+        return len(self.index)
 
     def __getitem__(self, index: int) -> dict[str, Any]:
-        sample = {key: torch.from_numpy(np.asarray(values[index])) for key, values in self.arrays.items()}
+        row = int(self.index[index])
+        sample = {key: torch.from_numpy(np.asarray(values[row])) for key, values in self.arrays.items()}
         return {"inputs": sample.pop("views"), "data_samples": sample}
 
 
