@@ -33,6 +33,9 @@ COLUMN_NAMES = {"blur": "motion blur", "haze": "haze", "rain": "rain-streak", "j
 DEDICATED = {"jpeg": "durn_p_rgb", "haze": "durn_us", "blur": "durn_u", "rain": "durn_s"}  # cascade order J->H->B->R
 DATASET_KINDS = {"gopro": "GoProPairs", "reside": "RESIDEPairs", "didmdn": "DIDMDNPairs", "jpeg": "JPEGFolder"}
 UNTRAINED = "untrained (no shipped weights)"
+# Rows of the generalisation tables: the input, the adaptive default, the paper's always-on chain, and the chain
+# with the steps of the true factors (what a perfect detector would run).
+PRESET_ENTRIES = ("identity", "rmbn@auto", "rmbn@all", "rmbn@oracle")
 
 
 @dataclass
@@ -368,12 +371,19 @@ def run_leaderboard(
             },
         ),
     ]
-    title = f"Leaderboard (Tables 3 and 4) at the {budget.name} budget"
+    # ------------------------------------------------------ generalisation (paper and broad test sets)
+    from .presets import available, run_presets, summary_table
+
+    shipped = [e for e in PRESET_ENTRIES if available(e)]
+    general = run_presets(budget, seed, out / "presets", protocol, command, shipped)
+    general_tables = [summary_table(general.cells, p, shipped, protocol) for p in ("paper", "broad")]
+
+    title = f"Leaderboard (Tables 3 and 4, and the paper and broad test sets) at the {budget.name} budget"
     report = StudyReport.of_store(
         store, "leaderboard", title, budget, seed, command, protocol,
-        tables=[t3_table, t4_table, weights_table],
+        tables=[t3_table, t4_table, *general_tables, weights_table],
         panels=panels,
-        cells=[r for r in store.records() if r["key"] in set(scorer.used)],
+        cells=[r for r in store.records() if r["key"] in set(scorer.used)] + general.cells,
     )
     synthetic_note = (
         f"Test sets: {budget.board_count} fixed-seed synthetic images per subset, "

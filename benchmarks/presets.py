@@ -29,7 +29,15 @@ from .budgets import Budget
 from .cells import CellStore
 from .report import PlotPanel, StudyReport, Table
 
-__all__ = ["DEFAULT_ENTRIES", "PRESET_SIZES", "parse_entry", "run_presets"]
+__all__ = [
+    "DEFAULT_ENTRIES",
+    "PRESET_SIZES",
+    "SUMMARY_COLUMNS",
+    "parse_entry",
+    "run_presets",
+    "summary_table",
+    "weights_id",
+]
 
 # budget name -> (crop, crops per photo) of the preset test sets
 PRESET_SIZES = {"smoke": (48, 1), "cpu": (256, 2), "gpu": (256, 4)}
@@ -48,6 +56,35 @@ def parse_entry(entry: str) -> tuple[str, str | None, str]:
     if model == "identity":
         return model, None, "all"
     return model, factor or None, mode or "auto"
+
+
+def weights_id(model: str) -> str:
+    """``name.tag-sha8`` of the weights a model name resolves to (its default tag when untagged), else the name.
+
+    Cell keys carry it, so new weights (or a new default) get new cells instead of reusing old ones.
+    """
+    from zoo.registry.pretrained import default_tags, pretrained_table
+
+    table = pretrained_table()
+    name = model if model in table else default_tags().get(model, model)
+    entry = table.get(name)
+    return f"{name}-{entry.digest(table)[:8]}" if entry is not None else model
+
+
+def available(entry: str) -> bool:
+    """Whether an entry's weights ship (and, for ``@auto``, the detector's): untrained entries are left out."""
+    from zoo.registry import get_model_info
+
+    model, _, mode = parse_entry(entry)
+    if model != "identity" and get_model_info(model.partition(".")[0]).learned and weights_id(model) == model:
+        return False
+    return mode != "auto" or weights_id("detector") != "detector"
+
+
+def _entry_id(model: str, mode: str) -> str:
+    """The weights of an entry, plus the detector's for ``@auto``."""
+    ident = weights_id(model)
+    return f"{ident}+{weights_id('detector')}" if mode == "auto" else ident
 
 
 def _restorer(model: str, factor: str | None, mode: str):
@@ -146,8 +183,10 @@ def run_presets(
                     with torch.inference_mode():
                         return _score_case(restorers[entry], mode, datasets[(preset, case)], protocol)
 
-                config = {"entry": entry, "preset": preset, "case": case}
-                record = store.run(f"{preset}__{entry}__{case}", config, compute)
+                ident = _entry_id(model, mode)
+                config = {"table": f"presets-{preset}", "model": model, "entry": entry, "weights": ident}
+                config |= {"preset": preset, "case": case}
+                record = store.run(f"{preset}__{entry}__{ident}__{case}", config, compute)
                 result = record["result"] if record else None
                 if result is None:
                     row.append("—")
@@ -186,3 +225,43 @@ def _inputs_table(preset: str, cases: Sequence[str], cells: list[dict[str, Any]]
             inputs.setdefault(record["config"]["case"], record["result"]["psnr_input"])
     row = [f"{inputs[c]:.2f}" if c in inputs and np.isfinite(inputs[c]) else "—" for c in cases]
     return Table(f"{preset}: mean PSNR (dB) of the degraded inputs", ["", *cases], [["input", *row]])
+
+
+SUMMARY_COLUMNS = ("clean", "camera_jpeg", "rain", "blur", "jpeg", "haze", "pairs", "triples", "all four")
+
+
+def summary_table(cells: list[dict[str, Any]], preset: str, entries: Sequence[str], protocol: str) -> Table:
+    """One row per entry: its gains on clean, camera-JPEG and single-factor inputs, and over mixtures.
+
+    Clean and camera-JPEG cells also give the share of inputs left unchanged; ``pairs`` and ``triples`` are the mean
+    gains over the six pairs and the four triples of factors.
+    """
+    from zoo.data.metrics.protocols import protocol_label
+
+    by_entry: dict[str, dict[str, dict[str, Any]]] = {}
+    for record in cells:
+        config = record["config"]
+        if config["preset"] == preset:
+            by_entry.setdefault(config["entry"], {})[config["case"]] = record["result"]
+    rows = []
+    for entry in entries:
+        results = by_entry.get(entry, {})
+        row = [f"`{entry}`"]
+        for column in SUMMARY_COLUMNS:
+            cases = {"pairs": 1, "triples": 2, "all four": 3}.get(column)
+            chosen = [r for c, r in results.items() if c.count("+") == cases] if cases else [results.get(column)]
+            chosen = [r for r in chosen if r is not None]
+            if not chosen:
+                row.append("—")
+                continue
+            cell = f"{np.mean([r['gain'] for r in chosen]):+.2f}"
+            if column in ("clean", "camera_jpeg"):
+                cell += f" ({100 * chosen[0]['unchanged_share']:.0f} %)"
+            row.append(cell)
+        rows.append(row)
+    return Table(
+        f"{preset} test set (held-out photos): mean PSNR gain in dB ({protocol_label(protocol)}); clean and camera "
+        f"JPEG: (share of images returned within {CLEAN_DB:.0f} dB of the input)",
+        ["entry", *SUMMARY_COLUMNS],
+        rows,
+    )
