@@ -21,8 +21,8 @@ from zoo.registry import UnknownModelError
 
 from . import cache_writes
 from .card import model_card
-from .catalog import ModelEntry, cards_protocol, default_catalog, default_selection, match_factors
-from .compare import STEP_LETTERS, RestorerCache, run_model, score
+from .catalog import ModelEntry, cards_protocol, default_catalog, default_selection, detector_ships, match_factors
+from .compare import STEP_LETTERS, RestorerCache, detect_image, detection_line, run_model, score
 from .components import upload_image
 from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, read_upload, sample_choices
 
@@ -107,7 +107,8 @@ class _Demo:
         if isinstance(reference, str):
             reference = read_upload(reference, self.max_megapixels, "clean reference")
         prepared = prepare_input(image, reference, mode, factors, seed, self.max_megapixels)
-        results = [run_model(self.cache, self.entries[key], prepared.degraded) for key in keys]
+        report = detect_image(prepared.degraded) if detector_ships() else None
+        results = [run_model(self.cache, self.entries[key], prepared.degraded, report) for key in keys]
 
         def metrics(img: np.ndarray) -> tuple[float | None, float | None]:
             if prepared.clean is None:
@@ -122,6 +123,8 @@ class _Demo:
             label = result.entry.label
             if not result.entry.trained and "untrained" not in label.lower():
                 label += " [untrained]"
+            if result.note:
+                label += f" [{result.note}]"
             rows.append([label, _fmt(p, 2), _fmt(s, 4), f"{result.seconds:.3f}"])
             sliders.append(gr.ImageSlider(value=(prepared.degraded, result.restored), label=f"{slot}. {label}"))
             cards.append(model_card(result.entry, self.cache.get(result.entry)))
@@ -135,6 +138,8 @@ class _Demo:
             f"{prepared.description} Image {width}x{height}; metrics: {protocol_description(protocol)}; "
             f"time: restoration only (model loading excluded) on {self.cache.device}."
         )
+        if report is not None:
+            summary = f"{detection_line(report)} {summary}"
         return [summary, rows, *sliders, *cards, gallery]
 
 

@@ -3,12 +3,11 @@
 Nothing here imports gradio; the entries are plain data so tests and the app share them.
 """
 
-import inspect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoo.registry import MODELS, get_model_info, list_models, list_pretrained
+from zoo.registry import get_model_info, list_models, list_pretrained
 from zoo.registry.pretrained import default_tags
 
 __all__ = [
@@ -18,6 +17,7 @@ __all__ = [
     "cards_protocol",
     "default_catalog",
     "default_selection",
+    "detector_ships",
     "entry_for",
     "has_steps",
     "match_factors",
@@ -43,9 +43,11 @@ class ModelEntry:
         key: Unique value of the choice (what the API receives), e.g. ``"rmbn.synth4"`` or ``"mbn.synth4@rain"``.
         label: What the user reads in the list.
         model: What :class:`zoo.inference.Restorer` loads: a name, an ``architecture.tag`` or a config dict.
-        factor: Factor branch to run (MBN needs one), or None.
+        factor: Factor branch to run (MBN needs one), ``"detected"`` for the branch of the factor the detector finds
+            most likely in each image, or None.
         steps: Show the per-step outputs of a recurrent model (R-MBN, cascade) in the gallery.
         trained: False for untrained networks (random weights); the card and the table say so.
+        chain: For R-MBN: ``"auto"`` (the adaptive default: the detected steps) or ``"all"`` (every step).
     """
 
     key: str
@@ -54,6 +56,7 @@ class ModelEntry:
     factor: str | None = None
     steps: bool = False
     trained: bool = True
+    chain: str = "all"
 
     @property
     def arch(self) -> str:
@@ -62,27 +65,27 @@ class ModelEntry:
         return name.partition(".")[0]
 
 
-def _forward_parameters(arch: str) -> dict[str, inspect.Parameter]:
-    builder = MODELS.get(arch)
-    if builder is None:
-        raise KeyError(f"model {arch!r} is not registered")
-    target = builder.forward if inspect.isclass(builder) else builder
-    return dict(inspect.signature(target).parameters)
-
-
 def needs_factor(arch: str) -> bool:
-    """Whether the architecture's forward requires a ``factor`` argument (MBN: one branch per factor)."""
-    param = _forward_parameters(arch).get("factor")
-    return param is not None and param.default is inspect.Parameter.empty
+    """Whether the architecture needs a ``factor`` argument (MBN: one branch per factor), from its ModelInfo."""
+    return get_model_info(arch).needs_factor
 
 
 def has_steps(arch: str) -> bool:
     """Whether the architecture can return per-step outputs (``return_steps``: R-MBN, cascade)."""
-    return "return_steps" in _forward_parameters(arch)
+    return get_model_info(arch).returns_steps
+
+
+def detector_ships() -> bool:
+    """Whether detector weights ship, so the adaptive R-MBN and the detected-branch entries can run."""
+    return any(tag.partition(".")[0] == "detector" for tag in list_pretrained())
 
 
 def entry_for(model: str | dict[str, Any], label: str | None = None, trained: bool = True) -> list[ModelEntry]:
     """Entries for one model: one per factor branch when the model needs a factor, else one.
+
+    With the detector's weights shipped, a factor-branch model also gets a ``@detected`` entry (the branch of the
+    factor the detector finds most likely), and R-MBN gets two: the adaptive default (its key is the model name) and
+    the paper's always-on chain (``@all``).
 
     Args:
         model: A name, ``architecture.tag`` or config dict.
@@ -94,12 +97,23 @@ def entry_for(model: str | dict[str, Any], label: str | None = None, trained: bo
     info = get_model_info(arch)
     base_key = name if isinstance(model, str) else f"untrained:{arch}"
     base_label = label or name
-    if needs_factor(arch):
-        return [
+    detector = trained and detector_ships()
+    if info.needs_factor:
+        entries = [
             ModelEntry(f"{base_key}@{f}", f"{base_label} ({f} branch)", model, factor=f, trained=trained)
             for f in info.factors
         ]
-    return [ModelEntry(base_key, base_label, model, steps=has_steps(arch), trained=trained)]
+        if detector:
+            label = f"{base_label} (branch of the detected factor)"
+            entries.append(ModelEntry(f"{base_key}@detected", label, model, factor="detected", trained=trained))
+        return entries
+    steps = info.returns_steps
+    if info.takes_steps and detector:
+        return [
+            ModelEntry(base_key, f"{base_label} (adaptive: detected steps)", model, steps=steps, chain="auto"),
+            ModelEntry(f"{base_key}@all", f"{base_label} (every step: J, H, B, R)", model, steps=steps),
+        ]
+    return [ModelEntry(base_key, base_label, model, steps=steps, trained=trained)]
 
 
 def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -> list[ModelEntry]:
@@ -136,16 +150,26 @@ def default_catalog(untrained: bool = False, extra: Iterable[ModelEntry] = ()) -
 
 
 def default_selection(entries: Sequence[ModelEntry], count: int = 2) -> list[str]:
-    """Keys preselected in the demo: the first entry of each of the first ``count`` architectures."""
-    keys: list[str] = []
+    """Keys preselected in the demo.
+
+    With the detector shipped: the adaptive default R-MBN, the same weights' always-on chain and the default MBN's
+    branch of the detected factor (those of the catalogue). Otherwise the first entry of each of the first ``count``
+    architectures.
+    """
+    keys = {entry.key for entry in entries}
+    defaults = default_tags()
+    adaptive = [defaults.get("rmbn"), f"{defaults.get('rmbn')}@all", f"{defaults.get('mbn')}@detected"]
+    if detector_ships() and all(key in keys for key in adaptive):
+        return adaptive
+    chosen: list[str] = []
     seen: set[str] = set()
     for entry in entries:
         if entry.arch not in seen:
             seen.add(entry.arch)
-            keys.append(entry.key)
-        if len(keys) == count:
+            chosen.append(entry.key)
+        if len(chosen) == count:
             break
-    return keys
+    return chosen
 
 
 def match_factors(keys: Sequence[str], entries: Sequence[ModelEntry], factors: Sequence[str]) -> list[str]:
@@ -164,7 +188,7 @@ def match_factors(keys: Sequence[str], entries: Sequence[ModelEntry], factors: S
     chosen: list[str] = []
     for key in keys:
         base, at, factor = key.rpartition("@")
-        if at and factors and factor not in factors and f"{base}@{factors[0]}" in known:
+        if at and factors and factor not in (*factors, "detected", "all") and f"{base}@{factors[0]}" in known:
             key = f"{base}@{factors[0]}"
         if key not in chosen:
             chosen.append(key)

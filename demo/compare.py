@@ -3,7 +3,7 @@
 import threading
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,7 +12,7 @@ from zoo.inference.restore import Restorer, resolve_device
 
 from .catalog import ModelEntry
 
-__all__ = ["STEP_LETTERS", "ModelResult", "RestorerCache", "run_model", "score"]
+__all__ = ["STEP_LETTERS", "ModelResult", "RestorerCache", "detect_image", "detection_line", "run_model", "score"]
 
 STEP_LETTERS = {"jpeg": "J", "haze": "H", "blur": "B", "rain": "R"}
 
@@ -26,12 +26,14 @@ class ModelResult:
         restored: HxWx3 uint8 restoration.
         steps: Per-step images of a recurrent model, by factor in run order (empty for other models).
         seconds: Wall-clock time of the restoration (model already loaded).
+        note: What ran and why, for adaptive R-MBN and detected-branch entries (empty otherwise).
     """
 
     entry: ModelEntry
     restored: np.ndarray
     steps: dict[str, np.ndarray]
     seconds: float
+    note: str = ""
 
 
 class RestorerCache:
@@ -54,19 +56,46 @@ class RestorerCache:
                     # untrained configs warn that their output is not a restoration; the card says so instead
                     warnings.simplefilter("ignore", UserWarning)
                     self._restorers[entry.key] = Restorer(
-                        entry.model, factor=entry.factor, save_steps=entry.steps, device=self.device
+                        entry.model, factor=entry.factor, save_steps=entry.steps, device=self.device, steps=entry.chain
                     )
             return self._restorers[entry.key]
 
 
-def run_model(cache: RestorerCache, entry: ModelEntry, image: np.ndarray) -> ModelResult:
-    """Restore ``image`` (HxWx3 uint8) with ``entry``'s model and time it."""
+def detect_image(image: np.ndarray) -> dict:
+    """The shipped detector's report on an HxWx3 uint8 image (``zoo.detect``)."""
+    from zoo.inference.detect import detect
+
+    return detect(image)
+
+
+def detection_line(report: dict) -> str:
+    """``"Detector: rain 0.02, blur 0.91 (found), ..."``."""
+    parts = [f"{f} {p:.2f}" + (" (found)" if f in report["detected"] else "") for f, p in report["factors"].items()]
+    return "Detector: " + ", ".join(parts) + "."
+
+
+def run_model(cache: RestorerCache, entry: ModelEntry, image: np.ndarray, report: dict | None = None) -> ModelResult:
+    """Restore ``image`` (HxWx3 uint8) with ``entry``'s model and time it.
+
+    A ``@detected`` entry runs the branch of the factor with the highest probability in ``report`` (the detector's,
+    computed here when not given); when the detector finds no factor, the image comes back unchanged.
+    """
+    note = ""
+    if entry.factor == "detected":
+        report = report or detect_image(image)
+        if not report["detected"]:
+            return ModelResult(entry, image.copy(), {}, 0.0, "no factor detected: unchanged")
+        factor = max(report["detected"], key=lambda f: report["factors"][f])
+        entry = replace(entry, key=f"{entry.key}:{factor}", factor=factor)
+        note = f"ran its {factor} branch (the most likely detected factor)"
     restorer = cache.get(entry)
     start = time.perf_counter()
     outputs = restorer.restore_array(image)
     seconds = time.perf_counter() - start
     restored = outputs.pop("restored")
-    return ModelResult(entry, restored, outputs, seconds)
+    if entry.chain == "auto" and restorer.plans:
+        note = restorer.plans[0].describe()
+    return ModelResult(entry, restored, outputs, seconds, note)
 
 
 def score(image: np.ndarray, clean: np.ndarray, protocol: str, factor_key: str | None) -> tuple[float, float]:

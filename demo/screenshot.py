@@ -66,9 +66,7 @@ def take_screenshot(path: str | Path, sample: str, models: Sequence[str], width:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium.executable, args=CHROMIUM_ARGS, headless=True
-            )
+            browser = playwright.chromium.launch(executable_path=chromium.executable, args=CHROMIUM_ARGS, headless=True)
             page = browser.new_page(viewport={"width": width, "height": 1000})
             page.set_default_timeout(120_000)
             page.goto(url)
