@@ -171,16 +171,18 @@ def status(work: Path) -> str:
 
 
 def _latest_validation(folder: Path) -> str:
-    """The last validation line of a stage's mmengine scalars (``vis_data/scalars.json``)."""
-    files = sorted(folder.glob("*/vis_data/scalars.json"))
+    """The last validation scores of a stage: PSNR per factor, or the detector's AUC per factor.
+
+    Read from mmengine's ``vis_data/scalars.json`` in the stage folder.
+    """
     latest: dict[str, Any] = {}
-    for path in files:
+    for path in sorted(folder.glob("*/vis_data/scalars.json")):
         for line in path.read_text().splitlines():
             record = json.loads(line)
             if any(k.startswith(("restore/", "detect/")) for k in record):
                 latest = record
-    keep = {k: v for k, v in latest.items() if k in ("restore/psnr", "restore/ssim", "detect/auc", "step")}
-    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in keep.items())
+    keep = {k.partition("/")[2]: v for k, v in latest.items() if "psnr" in k or "auc" in k}
+    return ", ".join(f"{k} {v:.4g}" for k, v in keep.items())
 
 
 def main(argv: list[str] | None = None) -> int:
