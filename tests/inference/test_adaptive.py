@@ -110,3 +110,24 @@ def test_cli_copies_a_photo_with_nothing_to_restore_and_says_why(use_detector, t
     assert main(["restore", str(source), "-o", str(tmp_path / "out"), "-m", "rmbn.synth4", "--steps", "auto"]) == 0
     decoded = np.asarray(Image.open(source))
     assert np.array_equal(np.asarray(Image.open(tmp_path / "out" / "photo.png")), decoded)  # lossless PNG default
+
+
+def test_detect_handles_tiny_gray_alpha_16_bit_and_large_images(use_detector) -> None:
+    use_detector([0.1, 0.7, 0.1, 0.1])
+    images = [
+        np.zeros((1, 1), np.uint8),
+        np.full((5, 3, 2), 200, np.uint8),  # gray + alpha
+        np.random.default_rng(2).integers(0, 65535, (40, 30, 3), dtype=np.uint16),
+        np.zeros((3000, 2000, 3), np.uint8),
+    ]
+    for image in images:
+        assert zoo.detect(image)["detected"] == ["blur"]
+    with pytest.raises(ValueError, match="NaN"):
+        zoo.detect(np.full((4, 4, 3), np.nan, np.float32))
+
+
+def test_the_real_detector_views_any_input_size() -> None:
+    detector = zoo.create_model({"type": "detector", "channels": (4, 4), "hidden": 4}).eval()
+    for shape in [(1, 1), (7, 3000), (2500, 2500)]:
+        report = zoo.detect(np.zeros((*shape, 3), np.uint8), model=detector)
+        assert set(report["factors"]) == {"rain", "blur", "jpeg", "haze"}
