@@ -2,7 +2,7 @@
 
 On an idle machine that is every physical core. On a shared one it is fewer: a parallel region of torch's thread
 pool ends only when its slowest thread has run, so a thread that waits for a core held by another process stalls the
-others. Measured on a 2-core machine with 7-9 runnable processes, a bf16 training step took 7-15x longer with 2
+others. Measured on a 2-core machine with 5-12 runnable processes, a bf16 training step took 8-59x longer with 2
 threads than with 1 (``results/cpu/train_throughput.md``).
 """
 
