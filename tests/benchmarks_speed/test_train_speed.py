@@ -66,3 +66,18 @@ def test_train_split_measures_every_cell() -> None:
     assert {(c["num_workers"], c["synthesis"]) for c in run["cells"]} == set(CELLS)
     assert all(c["images_per_s"] > 0 and c["main_ms"] > 0 and c["loader_ms"] > 0 for c in run["cells"])
     assert "| haze |" in markdown([run], "zoo bench train-split")
+
+
+RESULTS = Path(__file__).resolve().parents[2] / "results" / "cpu"
+
+
+@pytest.mark.parametrize("record", sorted(p.name for p in RESULTS.glob("train_throughput.*.json")))
+def test_committed_tables_are_what_the_code_writes_from_their_records(record: str) -> None:
+    from zoo.training import loader_split
+
+    data = json.loads((RESULTS / record).read_text())
+    if data["study"] == "train-speed":
+        text = throughput.markdown(data["runs"], data["command"], data["machine"])
+    else:
+        text = loader_split.markdown(data["runs"], data["command"])
+    assert (RESULTS / record.replace(".json", ".md")).read_text() == text
