@@ -34,13 +34,21 @@ def test_stage_rate_is_that_of_the_task_cycle() -> None:
     base, fast = Setting("a", False, 1, False), Setting("b", True, 1, True)
     seconds = {"haze": 1.0, "rain": 0.5, "jpeg": 1.0, "blur": 2.0}
     cells = [
-        {"stage": "mbn_stage1", "factor": f, "batch": 8, "setting": s.name, "median_s": t / (2 if s is fast else 1)}
+        {
+            "stage": "mbn_stage1",
+            "factor": f,
+            "batch": 8,
+            "setting": s.name,
+            "median_s": t / (2 if s is fast else 1),
+            "cpu_s": [t / 4, t / 2, t],  # median t / 2: the process had half a core
+        }
         for f, t in seconds.items()
         for s in (base, fast)
     ]
     (stage,) = throughput._stage_rates(cells, [base, fast])
     assert stage["images_per_s"]["a"] == pytest.approx(6 * 8 / (1.0 + 0.5 + 1.0 + 3 * 2.0))
     assert stage["speedup"] == pytest.approx({"a": 1.0, "b": 2.0})
+    assert stage["images_per_cpu_s"]["a"] == pytest.approx(2 * stage["images_per_s"]["a"])
 
 
 def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
