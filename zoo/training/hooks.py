@@ -10,6 +10,7 @@ from mmengine.model import is_model_wrapper
 
 from zoo.registry import HOOKS
 
+from .memory_format import to_channels_last
 from .threads import OtherProcessesLoad, check_threads, math_threads
 
 __all__ = ["CPUTrainingHook", "TimedCheckpointHook"]
@@ -27,9 +28,10 @@ class CPUTrainingHook(Hook):
     is not bit-identical to one whose threads do not; give a number for bit-identical reruns on a shared machine.
     Dataloader workers use one thread each whatever this says (PyTorch sets it in every worker).
 
-    Channels-last weights make oneDNN run every convolution, forward and backward, in channels-last order; on the
-    CPU that gave fp32 training steps 1.1-1.3x more images per CPU second (``results/cpu/train_throughput.md``), and
-    the bf16 steps measured there use it too. Parameters keep
+    Channels-last weights make oneDNN run the convolutions, forward and backward, in channels-last order, which adds
+    to bf16's gain on the CPU (``results/cpu/train_throughput.md``). Dilated convolutions stay in the default order
+    (:func:`~zoo.training.memory_format.to_channels_last`: their bf16 backward is broken in channels-last order on
+    AVX512-BF16 CPUs). Parameters keep
     their identity (the optimizer is unaffected), checkpoints load into them as usual, and exported weights are
     written contiguous.
 
@@ -80,8 +82,8 @@ class CPUTrainingHook(Hook):
         if self.channels_last is True or (
             self.channels_last == "auto" and device.type == "cpu" and not is_model_wrapper(model)
         ):
-            model.to(memory_format=torch.channels_last)
-            layout = "channels-last"
+            kept = to_channels_last(model)
+            layout = f"channels-last ({len(kept)} dilated convolutions kept in the default order)"
         else:
             layout = "default (contiguous)"
         runner.logger.info(f"math threads: {torch.get_num_threads()} ({source}); convolution weights: {layout}")

@@ -26,6 +26,7 @@ from zoo.factors import FACTORS
 
 __all__ = ["CELLS", "markdown", "measure_split"]
 
+_FINITE = {None: "not checked", True: "all finite", False: "NOT FINITE"}
 CELLS = [(0, "main"), (0, "loader"), (1, "main"), (1, "loader"), (2, "main"), (2, "loader")]
 
 
@@ -66,11 +67,12 @@ def measure_split(
     log=print,
 ) -> dict[str, Any]:
     """Images per second of every cell for every factor, with the synthesis times; see the module docstring."""
-    from zoo.training.throughput import build_trainer, clean_crops
+    from zoo.training.memory_format import to_channels_last
+    from zoo.training.throughput import build_trainer, clean_crops, finite
     from zoo.training.worker_synthesis import DegradedInLoader
 
     model, wrapper = build_trainer("mbn_stage1", width, seed)
-    model.to(memory_format=torch.channels_last)
+    to_channels_last(model)
     wrapper.bf16 = bf16
     saved = torch.get_num_threads()
     results: list[dict[str, Any]] = []
@@ -113,7 +115,7 @@ def measure_split(
     finally:
         torch.set_num_threads(saved)
     settings = {"width": width, "threads": threads, "bf16": bf16, "rounds": rounds, "steps": steps}
-    return {**settings, "cells": results, "load_average": loads}
+    return {**settings, "parameters_finite": finite(model), "cells": results, "load_average": loads}
 
 
 def markdown(runs: Sequence[dict[str, Any]], command: str) -> str:
@@ -128,7 +130,7 @@ def markdown(runs: Sequence[dict[str, Any]], command: str) -> str:
             f"### Width {run['width']:g}, {run['threads']} math thread(s), {'bf16' if run['bf16'] else 'fp32'}",
             "",
             f"Load average (1 min): {min(loads):.1f} to {max(loads):.1f}; medians of {run['rounds']} x "
-            f"{run['steps']} steps per cell.",
+            f"{run['steps']} steps per cell. Parameters after the run: {_FINITE[run.get('parameters_finite')]}.",
             "",
             "| factor | " + " | ".join(headers) + " | synthesis of a batch: main / loader (share of a step) |",
             "|---|" + "---:|" * (len(headers) + 1),

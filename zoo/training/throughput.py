@@ -23,6 +23,8 @@ from typing import Any
 
 import torch
 
+from zoo.training.memory_format import to_channels_last
+
 __all__ = [
     "SETTINGS",
     "STAGES",
@@ -97,6 +99,11 @@ def workloads(stages: Sequence[str] = STAGES) -> list[Workload]:
     return out
 
 
+def finite(model: torch.nn.Module) -> bool:
+    """Whether every parameter of ``model`` is finite (a training step that produced NaN or inf shows here)."""
+    return all(bool(torch.isfinite(p).all()) for p in model.parameters())
+
+
 def build_trainer(stage: str, width: float, seed: int = 0) -> tuple[torch.nn.Module, Any]:
     """The training model of a shipped stage config, and an fp32 optimizer wrapper with the config's Adam and clipping.
 
@@ -129,7 +136,8 @@ class _Step:
 
     def __init__(self, work: Workload, width: float, seed: int) -> None:
         plain, wrapper = build_trainer(work.stage, width, seed)
-        cl = copy.deepcopy(plain).to(memory_format=torch.channels_last)
+        cl = copy.deepcopy(plain)
+        to_channels_last(cl)
         cl_optimizer = torch.optim.Adam([p for p in cl.parameters() if p.requires_grad], **wrapper.optimizer.defaults)
         cl_wrapper = type(wrapper)(bf16=False, optimizer=cl_optimizer, clip_grad=wrapper.clip_grad_kwargs or None)
         self.models, self.wrappers = {False: plain, True: cl}, {False: wrapper, True: cl_wrapper}
@@ -198,11 +206,14 @@ def measure(
                 "images_per_s": w.batch / median,
             }
         )
+    layouts = {False: "contiguous", True: "channels-last"}
+    broken = [f"{w.stage}/{w.factor}/{layouts[cl]}" for w in works for cl in layouts if not finite(steps[w].models[cl])]
     return {
         "width": width,
         "rounds": rounds,
         "warmup": warmup,
         "settings": [asdict(s) for s in settings],
+        "non_finite_parameters": broken,
         "cells": cells,
         "stages": _stage_rates(cells, settings),
         "load_average": loads,
@@ -256,7 +267,8 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
             f"### Width {run['width']:g}",
             "",
             f"Load average (1 min) during the run: {min(loads):.1f} to {max(loads):.1f} "
-            f"(median {statistics.median(loads):.1f}) on {machine['logical_cpus']} logical CPUs.",
+            f"(median {statistics.median(loads):.1f}) on {machine['logical_cpus']} logical CPUs. Parameters after "
+            f"the run: {_finite_text(run)}.",
             "",
             "| stage (task cycle) | " + " | ".join(names) + " |",
             "|---|" + "---:|" * len(names),
@@ -290,6 +302,13 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
         "it waited for a core; for auto threads, the thread counts it chose).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _finite_text(run: dict[str, Any]) -> str:
+    broken = run.get("non_finite_parameters")
+    if broken is None:
+        return "not checked"
+    return "all finite" if not broken else f"NOT FINITE in {', '.join(broken)}"
 
 
 def machine() -> dict[str, Any]:
