@@ -14,15 +14,18 @@ __all__ = ["to_channels_last"]
 
 
 def _contiguous_input(module: nn.Module, args: tuple) -> tuple:
-    return (args[0].contiguous(), *args[1:])
+    x = args[0]
+    if x.is_contiguous(memory_format=torch.channels_last):  # also true for a one-channel tensor in default order
+        x = x.clone(memory_format=torch.contiguous_format)
+    return (x, *args[1:])
 
 
 def to_channels_last(model: nn.Module) -> list[str]:
     """Store ``model``'s 4-D weights channels-last in place, except those of dilated convolutions.
 
-    Every dilated ``Conv2d`` (subclasses included) keeps a contiguous weight and gets a forward pre-hook that makes
-    its input contiguous, so it runs, forward and backward, in the default order. Parameters keep their identity, so
-    an optimizer built before still holds them.
+    Every dilated ``Conv2d`` (subclasses included) keeps a weight in the default order and gets a forward pre-hook
+    that makes its input contiguous, so that oneDNN runs it, forward and backward, in the default order. Parameters
+    keep their identity, so an optimizer built before still holds them.
 
     Returns:
         The names of the convolutions kept in the default order.
@@ -31,7 +34,9 @@ def to_channels_last(model: nn.Module) -> list[str]:
     kept = []
     for name, module in model.named_modules():
         if isinstance(module, nn.Conv2d) and any(d > 1 for d in module.dilation):
-            module.weight.data = module.weight.data.contiguous()
+            # clone, not .contiguous(): a depthwise weight (one input channel per group) counts as contiguous in
+            # channels-last strides too, and oneDNN reads those strides as channels-last
+            module.weight.data = module.weight.data.clone(memory_format=torch.contiguous_format)
             module.register_forward_pre_hook(_contiguous_input)
             kept.append(name)
     return kept

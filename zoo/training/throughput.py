@@ -63,19 +63,21 @@ class Workload:
 
 
 STAGES = ("mbn_stage1", "rmbn_stage2", "rmbn_star")
-SETTINGS = ("shipped", "fp32-cl", "bf16-cl", "bf16-all", "auto")  # see settings_for
+SETTINGS = ("shipped", "fp32-cl", "bf16", "bf16-cl", "bf16-all", "auto")  # see settings_for
 
 
 def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
     """The settings by name.
 
-    ``shipped``: fp32, 1 thread (the shipped runs); ``fp32-cl`` and ``bf16-cl``: 1 thread, channels-last weights;
+    ``shipped``: fp32, 1 thread (the shipped runs); ``bf16``: 1 thread; ``fp32-cl`` and ``bf16-cl``: 1 thread,
+    channels-last weights (dilated convolutions excepted, see :mod:`zoo.training.memory_format`);
     ``bf16-all``: bf16, one thread per physical core, channels-last (``zoo train`` on an idle machine with fast
     bf16); ``auto``: bf16, channels-last, the threads ``zoo train`` picks from the current load (its default).
     """
     table = {
         "shipped": Setting("fp32, 1 thread (shipped runs)", False, 1, False),
         "fp32-cl": Setting("fp32, 1 thread, channels-last", False, 1, True),
+        "bf16": Setting("bf16, 1 thread", True, 1, False),
         "bf16-cl": Setting("bf16, 1 thread, channels-last", True, 1, True),
         "bf16-all": Setting(f"bf16, {cores} threads, channels-last", True, cores, True),
         "auto": Setting("bf16, auto threads, channels-last (zoo train's default)", True, 0, True),
