@@ -57,8 +57,17 @@ def _camera_jpeg(image: np.ndarray, rng: np.random.Generator, low: int) -> np.nd
     return BroadJPEG().apply(image, quality=int(rng.integers(low, 96)), subsampling="4:2:0")
 
 
-def detector_sample(photo: np.ndarray, seed: int) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict]:
+def detector_sample(
+    photo: np.ndarray, seed: int, single_share: float = 0.0
+) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict]:
     """One degraded 8-bit image of a clean photo with its labels.
+
+    Args:
+        photo: Clean HxWx3 float32 photo.
+        seed: Seed of every draw.
+        single_share: Share of the mixtures (after the camera-JPEG-only images) that get exactly one factor, drawn
+            uniformly, instead of the preset's 0 to 4: a factor then has to be seen on its own, not inferred from the
+            others it usually comes with.
 
     Returns:
         ``(image uint8 HxWx3, present, severity, params)``; ``present`` and ``severity`` map every factor to a
@@ -77,7 +86,10 @@ def detector_sample(photo: np.ndarray, seed: int) -> tuple[np.ndarray, dict[str,
         preset = "broad"
     else:
         preset = "paper" if draw < 0.3 else "broad"
-        degraded, params = degrade(clean, "random", seed=int(rng.integers(2**31)), preset=preset)
+        factors = "random"
+        if rng.random() < single_share:
+            factors = [("rain", "blur", "jpeg", "haze")[int(rng.integers(4))]]
+        degraded, params = degrade(clean, factors, seed=int(rng.integers(2**31)), preset=preset)
         if "jpeg" not in params["factors"] and rng.random() < 1 / 3:
             degraded = _camera_jpeg(np.clip(degraded, 0, 1), rng, 75)
             params["camera_jpeg"] = True
@@ -110,9 +122,17 @@ class DetectorSamples(Dataset):
         length: Number of samples.
         seed: Base seed.
         crop_policy: The detector's crop policy (``zoo.models.detector.CROP_POLICIES``).
+        single_share: See :func:`detector_sample`.
     """
 
-    def __init__(self, source: str = "train", length: int = 1000, seed: int = 0, crop_policy: str = "textured") -> None:
+    def __init__(
+        self,
+        source: str = "train",
+        length: int = 1000,
+        seed: int = 0,
+        crop_policy: str = "textured",
+        single_share: float = 0.0,
+    ) -> None:
         from zoo.data.splits import check_training_folder
         from zoo.training.data import TRAINING_SOURCES, load_clean_images
 
@@ -122,6 +142,7 @@ class DetectorSamples(Dataset):
             check_training_folder(source)
         self.photos = [p for p in load_clean_images(source, _MIN_PHOTO) if min(p.shape[:2]) >= _MIN_PHOTO]
         self.length, self.seed, self.crop_policy = int(length), int(seed), crop_policy
+        self.single_share = float(single_share)
         self.metainfo = {"source": source}
 
     def __len__(self) -> int:
@@ -130,7 +151,7 @@ class DetectorSamples(Dataset):
     def __getitem__(self, index: int) -> dict[str, Any]:
         rng = np.random.default_rng((self.seed, index))
         photo = self.photos[int(rng.integers(len(self.photos)))]
-        image, present, severity, params = detector_sample(photo, int(rng.integers(2**31)))
+        image, present, severity, params = detector_sample(photo, int(rng.integers(2**31)), self.single_share)
         example = _as_example(image, present, severity, params["clean_strength"], self.crop_policy)
         return {"inputs": example.pop("views"), "data_samples": example}
 
@@ -178,6 +199,7 @@ def write_shards(
     shard_size: int = 500,
     start: int = 0,
     crop_policy: str = "textured",
+    single_share: float = 0.0,
 ) -> None:
     """Write samples ``start .. count - 1`` of ``DetectorSamples(source, count, seed, crop_policy)`` as shards.
 
@@ -185,7 +207,7 @@ def write_shards(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    dataset = DetectorSamples(source, count, seed, crop_policy)
+    dataset = DetectorSamples(source, count, seed, crop_policy, single_share)
     for first in range(start, count, shard_size):
         path = out / f"shard_{first // shard_size:05d}.npz"
         if path.is_file():
@@ -212,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shard-size", type=int, default=500, help="samples per shard file")
     parser.add_argument("--start", type=int, default=0, help="first sample (split the work between processes)")
     parser.add_argument("--crop-policy", default="textured", help="the detector's crop policy: textured or mixed")
+    parser.add_argument("--single-share", type=float, default=0.0, help="share of single-factor mixtures")
     args = parser.parse_args(argv)
-    write_shards(args.out, args.source, args.count, args.seed, args.shard_size, args.start, args.crop_policy)
+    write_shards(
+        args.out, args.source, args.count, args.seed, args.shard_size, args.start, args.crop_policy, args.single_share
+    )
     return 0
