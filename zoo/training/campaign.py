@@ -2,16 +2,18 @@
 
 ``python -m zoo.training.campaign WORK_DIR --corpus FOLDER`` runs, in order, every stage that is not finished:
 
-1. ``detector``: write detector samples once (``zoo.training.detector_data``, crop policy ``mixed``), train
-   ``detector`` on them,
-   export ``detector.broad`` (thresholds from the validation photos, scores on the test sets).
-2. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), export ``mbn.broad``.
-3. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
+1. ``detector``: write detector samples once (``zoo.training.detector_data``, crop policy ``mixed``: 12,000 from
+   the training photos, 1,000 from the validation photos) and train ``detector`` on them (1,500 iterations).
+2. ``detector_ft``: write 6,000 more samples of which 60 % hold a single factor, and fine-tune the detector on all
+   18,000 (samples with at most one factor twice as often) from the first run; export ``detector.broad``
+   (thresholds from the validation photos, scores on the test sets).
+3. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), export ``mbn.broad``.
+4. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
    ``rmbn.broad``.
 
-Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (a session that
-ends mid-stage loses at most the time since the last checkpoint); exported files go to ``WORK_DIR/weights``. When
-the work dir is lost, start again from the last release file committed to the package (``--start``).
+Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (checkpoints every
+250 iterations and every 10 minutes, so a session that ends mid-stage loses little); exported files go to
+``WORK_DIR/weights``. When the work dir is lost, start again from the last release file committed to the package.
 ``--status FILE`` writes the progress (iterations done, latest validation scores) as Markdown; the campaign's
 record in the repository is ``results/campaign/progress.md``.
 
@@ -41,13 +43,14 @@ class Stage:
     options: dict[str, Any] = field(default_factory=dict)
     start: str | None = None  # release file to start from: "package:TAG" or "stage:TAG" (an earlier export)
     iters: int = 1000
+    load: str | None = None  # training checkpoint to take the weights from: "STAGE/iter_N.pth" in the work dir
 
 
 STAGES: tuple[Stage, ...] = (
     Stage(
         "detector",
         "detector",
-        "detector.broad",
+        "",
         {
             "train_dataloader.batch_size": 32,
             "train_cfg.val_interval": 500,
@@ -55,7 +58,21 @@ STAGES: tuple[Stage, ...] = (
             "model.net.channels": (16, 24, 32, 48, 64),
             "optim_wrapper.bf16": False,
         },
-        iters=3000,
+        iters=1500,
+    ),
+    Stage(
+        "detector_ft",
+        "detector",
+        "detector.broad",
+        {
+            "train_cfg.val_interval": 500,
+            "model.net.crop_policy": "mixed",
+            "model.net.channels": (16, 24, 32, 48, 64),
+            "optim_wrapper.bf16": False,
+            "optim_wrapper.optimizer.lr": 5e-4,
+        },
+        iters=2000,
+        load="detector/iter_1500.pth",
     ),
     Stage(
         "stage1",
@@ -112,38 +129,60 @@ def _iteration(folder: Path) -> int:
     return int(name.removeprefix("iter_").removesuffix(".pth")) if name.startswith("iter_") else 0
 
 
+def _detector_data(work: Path, corpus: str) -> Path:
+    """Write (or complete) the detector's sample shards; returns their folder."""
+    from zoo.training.detector_data import write_shards
+
+    data = work / "detector_data"
+    write_shards(data / "train", corpus, 12000, 0, crop_policy="mixed")
+    write_shards(data / "val", "validation", 1000, 1, crop_policy="mixed")
+    write_shards(data / "train_single", corpus, 6000, 7, crop_policy="mixed", single_share=0.6)
+    both = data / "train_all"
+    both.mkdir(exist_ok=True)
+    for kind, folder in (("m", "train"), ("s", "train_single")):
+        for shard in sorted((data / folder).glob("shard_*.npz")):
+            link = both / f"shard_{kind}{shard.name.removeprefix('shard_')}"
+            if not link.exists():
+                link.symlink_to(shard.resolve())
+    return data
+
+
 def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str, Any]:
     """The ``--cfg-options`` of a stage (dotted keys; a dict value with ``_delete_`` replaces the config's)."""
     options: dict[str, Any] = {**stage.options, "train_cfg.max_iters": iters}
-    if stage.name == "detector":
-        for key, split in (("train_dataloader.dataset", "train"), ("val_dataloader.dataset", "val")):
-            options[key] = {"_delete_": True, "type": "DetectorShards", "folder": str(work / "detector_data" / split)}
-        options["train_dataloader.dataset"]["repeat_few_factors"] = 2
+    if stage.config == "detector":
+        data = work / "detector_data"
+        train = {"folder": str(data / "train")}
+        if stage.name == "detector_ft":
+            train = {"folder": str(data / "train_all"), "repeat_few_factors": 2}
+        options["train_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", **train}
+        options["val_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", "folder": str(data / "val")}
         options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]
     else:
         options["train_dataloader.dataset.source"] = corpus
     start = _start_file(stage, work)
     if start is not None:
         options["model.init_checkpoint"] = str(start)
+    if stage.load is not None:
+        options["load_from"] = str(work / stage.load)
     return options
 
 
-def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path:
-    """Train (or resume) one stage and export its release file; returns the release file."""
+def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path | None:
+    """Train (or resume) one stage and export its release file, if it has one; returns the release file."""
     from zoo.training import build_runner, load_config
     from zoo.training.release import export_release
 
     folder = work / stage.name
-    if stage.name == "detector":
-        from zoo.training.detector_data import write_shards
-
-        for split, source, count, seed in (("train", corpus, 12000, 0), ("val", "validation", 1000, 1)):
-            write_shards(work / "detector_data" / split, source, count, seed, crop_policy="mixed")
+    if stage.config == "detector":
+        _detector_data(work, corpus)
     done = _iteration(folder)
     if done < iters:
         print(f"[campaign] {stage.name}: {stage.config} from iteration {done} to {iters}", flush=True)
         cfg = load_config(stage.config, stage_options(stage, work, corpus, iters))
         build_runner(cfg, work_dir=str(folder), resume=done > 0).train()
+    if not stage.export:
+        return None
     release = work / "weights" / f"{stage.export}.safetensors"
     training = {
         "data": f"the train split (zoo.data.splits) in {corpus}, broad synthesis made on the fly",
@@ -162,10 +201,10 @@ def status(work: Path) -> str:
     for stage in STAGES:
         folder = work / stage.name
         scores = _latest_validation(folder)
-        exported = work / "weights" / f"{stage.export}.safetensors"
+        exported = stage.export and (work / "weights" / f"{stage.export}.safetensors").is_file()
         lines.append(
             f"| {stage.name} | {stage.config} | {_iteration(folder)} | {scores or '-'} | "
-            f"{stage.export if exported.is_file() else '-'} |"
+            f"{stage.export if exported else '-'} |"
         )
     return "\n".join(lines) + "\n"
 

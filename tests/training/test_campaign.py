@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from zoo.training import load_config
+from zoo.training.campaign import STAGES, stage_options, status
+
+
+def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None:
+    for stage in STAGES:
+        cfg = load_config(stage.config, stage_options(stage, tmp_path, "/corpus", 10))
+        assert cfg.train_cfg.max_iters == 10
+        dataset = cfg.train_dataloader.dataset
+        if stage.config == "detector":
+            assert dataset.type == "DetectorShards" and dataset.folder.startswith(str(tmp_path))
+            assert set(dataset) <= {"type", "folder", "repeat_few_factors"}  # the config's own keys are replaced
+        else:
+            assert dataset.source == "/corpus" and cfg.model.data_preprocessor.preset == "broad"
+    ft = next(s for s in STAGES if s.name == "detector_ft")
+    assert stage_options(ft, tmp_path, "/c", 10)["load_from"] == str(tmp_path / "detector" / "iter_1500.pth")
+    adaptive = next(s for s in STAGES if s.name == "adaptive")
+    start = stage_options(adaptive, tmp_path, "/c", 10)["model.init_checkpoint"]
+    assert start == str(tmp_path / "weights" / "mbn.broad.safetensors")
+
+
+def test_status_of_an_empty_campaign_lists_every_stage(tmp_path: Path) -> None:
+    table = status(tmp_path)
+    assert all(f"| {stage.name} | {stage.config} | 0 |" in table for stage in STAGES)
