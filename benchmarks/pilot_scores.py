@@ -16,9 +16,9 @@ from typing import Any
 
 import torch
 
-__all__ = ["score_checkpoint"]
+from zoo.factors import FACTORS
 
-FACTOR_CASES = ("rain", "blur", "jpeg", "haze")
+__all__ = ["score_checkpoint"]
 
 
 def _network(checkpoint: Path) -> tuple[torch.nn.Module, int]:
@@ -50,7 +50,7 @@ def score_checkpoint(checkpoint: str | Path, per_photo: int = 2, crop: int = 256
     model, iteration = _network(Path(checkpoint))
     gains = {}
     settings = metric_settings("rgb")
-    for factor in FACTOR_CASES:
+    for factor in FACTORS:
         dataset = PresetTestSet("broad", factor, images="validation", crop=crop, per_photo=per_photo)
         total = 0.0
         for index in range(len(dataset)):
