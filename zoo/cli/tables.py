@@ -37,7 +37,9 @@ def pretrained_markdown() -> str:
     from zoo.registry import pretrained_table
 
     factors = ("rain", "blur", "jpeg", "haze", "mixed")
-    table = sorted(pretrained_table().items())
+    everything = sorted(pretrained_table().items())
+    table = [(name, entry) for name, entry in everything if entry.metadata.get("protocol") != "detection"]
+    detectors = [name for name, entry in everything if entry.metadata.get("protocol") == "detection"]
     protocols = sorted({entry.metadata["protocol"] for _, entry in table if "scores" in entry.metadata})
     named = " and ".join(protocol_label(p) for p in protocols) or "no scores"
     lines = [
@@ -62,6 +64,9 @@ def pretrained_markdown() -> str:
         )
     if len(lines) == 4:
         lines.append("| (none shipped yet) | | |" + " |" * len(factors))
+    if detectors:
+        names = ", ".join(f"[`{name}`](zoo/weights/{name}.md)" for name in detectors)
+        lines += ["", f"Factor detector (chooses R-MBN's steps; its card gives ROC AUC per factor): {names}."]
     return "\n".join(lines)
 
 

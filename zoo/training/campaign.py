@@ -44,6 +44,7 @@ class Stage:
     start: str | None = None  # release file to start from: "package:TAG" or "stage:TAG" (an earlier export)
     iters: int = 1000
     load: str | None = None  # training checkpoint to take the weights from: "STAGE/iter_N.pth" in the work dir
+    summary: str = ""  # the exported weights' one-line description (zoo list --pretrained)
 
 
 STAGES: tuple[Stage, ...] = (
@@ -73,6 +74,8 @@ STAGES: tuple[Stage, ...] = (
         },
         iters=2000,
         load="detector/iter_1500.pth",
+        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
+        "steps (steps=auto)",
     ),
     Stage(
         "stage1",
@@ -91,6 +94,7 @@ STAGES: tuple[Stage, ...] = (
         },
         start="package:mbn.synth4v3",
         iters=12000,
+        summary="MBN stage 1 on the broad synthesis (factor given): each branch trained on wide ranges of its factor",
     ),
     Stage(
         "adaptive",
@@ -109,6 +113,7 @@ STAGES: tuple[Stage, ...] = (
         },
         start="stage:mbn.broad",
         iters=4000,
+        summary="Adaptive R-MBN on broad mixtures: runs the steps the detector finds (zoo restore's default)",
     ),
 )
 
@@ -184,12 +189,19 @@ def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path | None:
     if not stage.export:
         return None
     release = work / "weights" / f"{stage.export}.safetensors"
+    data = "broad synthesis made on the fly"
+    if stage.config == "detector":
+        data = "broad synthesis written once as sample shards (zoo.training.detector_data), crop policy mixed"
     training = {
-        "data": f"the train split (zoo.data.splits) in {corpus}, broad synthesis made on the fly",
+        "data": f"the train split (zoo.data.splits) in {corpus}, {data}",
         "recipe": f"python -m zoo.training.campaign (stage {stage.name}: config {stage.config}, {iters} iterations)",
     }
     export_release(
-        folder / f"iter_{iters}.pth", stage.export, work / "weights", f"campaign stage {stage.name}", training
+        folder / f"iter_{iters}.pth",
+        stage.export,
+        work / "weights",
+        stage.summary or f"campaign stage {stage.name}",
+        training,
     )
     print(f"[campaign] {stage.name}: exported {release}", flush=True)
     return release

@@ -10,6 +10,7 @@ from zoo.factors import FACTORS, MIXED
 __all__ = ["model_card", "write_cards"]
 
 SCORED = (*FACTORS, MIXED)  # rows of a card's scores table
+DETECTION = "detection"  # the metadata protocol of a detector: detection scores instead of PSNR
 
 
 def _plain(value: Any) -> str:
@@ -66,7 +67,9 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
             lines += [f"  - {sub}: {_plain(subvalue)}" for sub, subvalue in value.items()]
         else:
             lines.append(f"- {key}: {_plain(value)}")
-    if "scores" in meta:
+    if meta.get("protocol") == DETECTION:
+        lines += ["", *_detection_lines(meta)]
+    elif "scores" in meta:
         if "protocol" not in meta:
             raise ValueError(
                 f"{name}: the metadata has scores but no 'protocol'; add the metric protocol they were measured under "
@@ -87,6 +90,34 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
         lines += ["", *_bf16_lines(meta["bf16"])]
     lines += ["", "Generated from the manifest by `zoo export-weights`; do not edit by hand.", ""]
     return "\n".join(lines)
+
+
+def _detection_lines(meta: dict[str, Any]) -> list[str]:
+    """A detector's section: per factor its threshold, then ROC AUC and accuracy on validation and test samples."""
+    sets = {
+        "validation samples": meta.get("validation_scores", {}),
+        **{f"`{preset}` test set": scores for preset, scores in meta.get("scores", {}).items()},
+    }
+    head = " | ".join(f"{name}: AUC / accuracy (positives of n)" for name in sets)
+    lines = [
+        "## Measured detection",
+        "",
+        "Per factor: the probability threshold above which the factor counts as present (chosen on the validation "
+        "samples), then the ROC AUC and the accuracy at that threshold. Labels: `zoo.data.labels` (a factor is "
+        "present when it changes the image by a level that matters; camera-quality JPEG counts as clean).",
+        "",
+        meta.get("evaluation", ""),
+        "",
+        f"| factor | threshold | {head} |",
+        "|---|---:|" + "---:|" * len(sets),
+    ]
+    for factor in FACTORS:
+        cells = []
+        for scores in sets.values():
+            s = scores.get(factor)
+            cells.append("-" if s is None else f"{s['auc']:.3f} / {s['accuracy']:.3f} ({s['positives']} of {s['n']})")
+        lines.append(f"| {factor} | {meta.get('thresholds', {}).get(factor, float('nan')):.4f} | {' | '.join(cells)} |")
+    return lines
 
 
 def _bf16_lines(record: dict[str, Any]) -> list[str]:

@@ -200,6 +200,12 @@ def _write_release(
         file = f"{name}.safetensors"
         digest = save_release_weights(state, out_dir / file, metadata)
         entry = {"file": file, "sha256": digest, "config": config, "metadata": metadata}
+    add_manifest_entry(out_dir, name, entry, make_default)
+    return entry
+
+
+def add_manifest_entry(out_dir: Path, name: str, entry: dict[str, Any], make_default: bool = False) -> None:
+    """Add or replace ``name`` in ``out_dir/manifest.json`` (optionally as its default); write its card."""
     manifest_path = out_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     defaults = manifest.pop(DEFAULTS_KEY, {})
@@ -209,7 +215,6 @@ def _write_release(
     head = {DEFAULTS_KEY: dict(sorted(defaults.items()))} if defaults else {}
     manifest_path.write_text(json.dumps(head | dict(sorted(manifest.items())), indent=2) + "\n")
     (out_dir / f"{name}.md").write_text(model_card(name, entry))
-    return entry
 
 
 def export_cascade(name: str, steps: list[tuple[str, str]], out_dir: str | Path, half: bool = False) -> dict[str, Any]:
