@@ -9,6 +9,7 @@ import numpy as np
 
 from zoo.data.metrics import metric_settings, psnr, ssim
 from zoo.inference.restore import Restorer, resolve_device
+from zoo.registry import get_model_info
 
 from .catalog import ModelEntry
 
@@ -55,8 +56,11 @@ class RestorerCache:
                 with warnings.catch_warnings():
                     # untrained configs warn that their output is not a restoration; the card says so instead
                     warnings.simplefilter("ignore", UserWarning)
+                    factor = entry.factor
+                    if factor == "detected":  # no factor was found (run_model names the branch when one is): the
+                        factor = get_model_info(entry.arch).factors[0]  # card still shows these weights' metadata
                     self._restorers[entry.key] = Restorer(
-                        entry.model, factor=entry.factor, save_steps=entry.steps, device=self.device, steps=entry.chain
+                        entry.model, factor=factor, save_steps=entry.steps, device=self.device, steps=entry.chain
                     )
             return self._restorers[entry.key]
 

@@ -84,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("tags", nargs="*", help="shipped tags (default: all)")
     parser.add_argument("--dry-run", action="store_true", help="print the records, write nothing")
     args = parser.parse_args(argv)
-    names = args.tags or sorted(pretrained_table())
+    table = pretrained_table()  # detectors (protocol "detection") run in fp32 and have no PSNR to keep
+    names = args.tags or sorted(name for name, entry in table.items() if entry.metadata.get("protocol") != "detection")
     manifest_path = weights_dir() / "manifest.json"
     failed = 0
     for name in names:

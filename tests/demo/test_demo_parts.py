@@ -73,7 +73,7 @@ def test_card_shows_weights_metadata():
         "scores": {"rain": {"psnr": 30.1, "ssim": 0.91, "psnr_input": 25.0, "ssim_input": 0.8}},
     }
     card = model_card(entry, restorer)
-    assert card.startswith("### tiny\n\nR-MBN trained on synthetic mixtures")
+    assert card.startswith(f"### {entry.label}\n\nR-MBN trained on synthetic mixtures")
     assert "**Parameters:** 709,936" in card and "iterations: 1000" in card
     assert "`standard` protocol: Y channel (MATLAB luma)" in card and "| rain | 25.00 | 30.10 | 0.800 | 0.910 |" in card
 
@@ -194,3 +194,17 @@ def test_page_defaults_match_the_cards_and_explain_the_protocols():
     texts = " ".join(str(getattr(block, "value", "")) for block in app.blocks.values())
     assert "**Metric protocols.**" in texts and "`paper`" in texts and "<a id=" not in texts
     assert all(f"card-{slot}" in by_id for slot in range(1, 5))
+
+
+def test_detected_branch_entry_without_a_detection_returns_the_image_and_still_has_a_card() -> None:
+    """A ``@detected`` MBN entry on an image where nothing is found: unchanged output, and its card can be built."""
+    from zoo.demo.compare import RestorerCache, run_model
+
+    (entry,) = [e for e in entry_for({"type": "mbn", "width": 0.25, "rain_iters": 1}) if e.factor == "detected"] or [
+        pytest.skip("no detector ships")
+    ]
+    image = np.full((32, 32, 3), 128, np.uint8)
+    cache = RestorerCache()
+    result = run_model(cache, entry, image, {"detected": [], "factors": {"rain": 0.0}})
+    assert np.array_equal(result.restored, image) and "unchanged" in result.note
+    assert cache.get(result.entry).factor in ("rain", "blur", "jpeg", "haze")

@@ -97,7 +97,7 @@ def test_save_steps_returns_each_step_in_order() -> None:
 def test_rmbn_steps_and_single_branch() -> None:
     model = zoo.create_model(dict(type="rmbn", width=0.25, rain_iters=1)).eval()
     x = torch.rand(1, 3, 32, 48)  # a multiple of rmbn's size multiple (16): no padding on either path
-    out, steps = restore(x, model=model, save_steps=True)
+    out, steps = restore(x, model=model, save_steps=True, steps="all")  # the default ("auto") asks the detector
     assert out.shape == x.shape and list(steps) == ["jpeg", "haze", "blur", "rain"]
     with torch.no_grad():
         assert torch.allclose(out, model(x).clamp(0, 1), atol=1e-5)

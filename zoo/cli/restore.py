@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--steps",
-        default="all",
+        default="auto",
         help="R-MBN's steps: auto (default: the factor detector picks them; a photo with no degradation comes back "
         "unchanged), all (the paper's chain J, H, B, R), or names such as jpeg,blur",
     )

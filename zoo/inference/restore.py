@@ -100,7 +100,7 @@ class Restorer:
         save_steps: bool = False,
         checkpoint: str | Path | None = None,
         max_memory: float | None = None,
-        steps: str | Sequence[str] | None = "all",
+        steps: str | Sequence[str] | None = "auto",
     ) -> None:
         if dtype not in DTYPE_CHOICES:
             raise ValueError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPE_CHOICES)}")
@@ -328,7 +328,7 @@ def restore(
     save_steps: bool = False,
     checkpoint: str | Path | None = None,
     max_memory: float | None = None,
-    steps: str | Sequence[str] | None = "all",
+    steps: str | Sequence[str] | None = "auto",
 ) -> Any:
     """Restore an image of unknown degradation and return it as the same kind of object.
 
