@@ -47,14 +47,17 @@ def browser():
 
 @pytest.fixture(scope="module")
 def shipped_demo_url():
-    """The demo with the shipped R-MBN and MBN weights (their cards have measured scores) and the identity."""
+    """The demo with the default R-MBN and MBN weights (their cards have measured scores) and the identity."""
     from zoo.demo.app import build_app, launch
     from zoo.demo.catalog import entry_for
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = build_app([*entry_for("rmbn.synth4"), *entry_for("mbn.synth4"), *entry_for("identity")])
+    from zoo.registry.pretrained import default_tags
+
+    rmbn, mbn = default_tags()["rmbn"], default_tags()["mbn"]
+    app = build_app([*entry_for(rmbn), *entry_for(mbn), *entry_for("identity")])
     yield launch(app, port=port, prevent_thread_lock=True, quiet=True)
     app.close()
 

@@ -32,6 +32,11 @@ def test_each_tag_loads_with_its_checksum_and_card(name: str) -> None:
     x = torch.rand(1, 3, 48, 48)
     with torch.no_grad():
         out = model(x, factor="haze") if entry.arch == "mbn" else model(x)
+    if entry.metadata["protocol"] == "detection":  # probabilities and severities per factor
+        probabilities, severities = out
+        assert probabilities.shape == severities.shape == (1, 4)
+        assert ((0 <= probabilities) & (probabilities <= 1)).all() and len(entry.metadata["thresholds"]) == 4
+        return
     assert out.shape == x.shape and torch.isfinite(out).all()
 
 
