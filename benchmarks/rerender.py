@@ -75,10 +75,13 @@ def _run_study(args: argparse.Namespace, work: Path, command: str) -> StudyRepor
 def _replay(summary: dict[str, Any], source: Path, work: Path, fresh: frozenset[str] = frozenset()) -> StudyReport:
     """Run the study's code in ``work`` with the JSON's cells; only the cells in ``fresh`` are computed."""
     args = _study_args(summary["command"])
-    cells = work / "cells"
-    cells.mkdir(parents=True)
     for record in summary["cells"]:
         if record["key"] not in fresh:
+            # a study's own cells live in work/cells; those of a study it runs inside (the leaderboard's preset
+            # tables) in work/<that study>/cells
+            own = record.get("study", summary.get("study")) == summary.get("study")
+            cells = work / "cells" if own else work / record["study"] / "cells"
+            cells.mkdir(parents=True, exist_ok=True)
             (cells / _file_name(record["key"])).write_text(json.dumps(record, indent=1) + "\n")
     original_run = CellStore.run
 
