@@ -5,9 +5,10 @@
 1. ``detector``: write detector samples once (``zoo.training.detector_data``, crop policy ``mixed``: 12,000 from
    the training photos, 1,000 from the validation photos) and train ``detector`` on them (1,500 iterations).
 2. ``detector_ft``: write 6,000 more samples of which 60 % hold a single factor, and fine-tune the detector on all
-   18,000 (samples with at most one factor twice as often) from the first run; export ``detector.broad``
-   (thresholds from the validation photos, scores on the test sets).
-3. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), export ``mbn.broad``.
+   18,000 (samples with at most one factor twice as often) from the first run, 1,200 iterations; export
+   ``detector.broad`` (thresholds from the validation photos, scores on the test sets).
+3. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), 3,000 iterations,
+   export ``mbn.broad``.
 4. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
    ``rmbn.broad``. The run that made the shipped file went on to 1,500 iterations, but its validation PSNR fell after
    500 (24.77, 24.60 at 1,000, 24.53 at 1,500 dB), so the release is the 500-iteration checkpoint (the run's best).
@@ -73,7 +74,7 @@ STAGES: tuple[Stage, ...] = (
             "optim_wrapper.bf16": False,
             "optim_wrapper.optimizer.lr": 5e-4,
         },
-        iters=2000,
+        iters=1200,
         load="detector/iter_1500.pth",
         summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
         "steps (steps=auto)",
@@ -94,7 +95,7 @@ STAGES: tuple[Stage, ...] = (
             "optim_wrapper.bf16": False,  # bf16 autocast gave NaN gradients on this network (see results/campaign)
         },
         start="package:mbn.synth4v3",
-        iters=12000,
+        iters=3000,
         summary="MBN stage 1 on the broad synthesis (factor given): each branch trained on wide ranges of its factor",
     ),
     Stage(
