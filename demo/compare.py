@@ -97,8 +97,9 @@ def run_model(cache: RestorerCache, entry: ModelEntry, image: np.ndarray, report
     outputs = restorer.restore_array(image)
     seconds = time.perf_counter() - start
     restored = outputs.pop("restored")
-    if entry.chain == "auto" and restorer.plans:
-        note = restorer.plans[0].describe()
+    if entry.chain == "auto" and restorer.plans:  # short: the detector's probabilities are in the summary line
+        steps = restorer.plans[0].steps
+        note = f"ran {', '.join(steps)}" if steps else "nothing found: unchanged"
     return ModelResult(entry, restored, outputs, seconds, note)
 
 
