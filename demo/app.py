@@ -16,13 +16,14 @@ import numpy as np
 from zoo.data.degradations import FACTORS
 from zoo.data.metrics import PROTOCOLS
 from zoo.data.metrics.protocols import protocol_description, protocols_paragraph
+from zoo.factors import LETTERS
 from zoo.inference import NoShippedWeightsError
 from zoo.registry import UnknownModelError
 
 from . import cache_writes
 from .card import model_card
 from .catalog import ModelEntry, cards_protocol, default_catalog, default_selection, detector_ships, match_factors
-from .compare import STEP_LETTERS, RestorerCache, detect_image, detection_line, run_model, score
+from .compare import RestorerCache, detect_image, detection_line, run_model, score
 from .components import upload_image
 from .inputs import DEGRADE_MODES, DemoInputError, load_demo_sample, prepare_input, read_upload, sample_choices
 
@@ -129,7 +130,7 @@ class _Demo:
             sliders.append(gr.ImageSlider(value=(prepared.degraded, result.restored), label=f"{slot}. {label}"))
             cards.append(model_card(result.entry, self.cache.get(result.entry)))
             for factor, step in result.steps.items():
-                gallery.append((step, f"{slot}. {result.entry.label}: after {STEP_LETTERS[factor]} ({factor})"))
+                gallery.append((step, f"{slot}. {result.entry.label}: after {LETTERS[factor]} ({factor})"))
         for slot in range(len(results) + 1, MAX_MODELS + 1):
             sliders.append(gr.ImageSlider(value=None, label=f"{slot}. (no model)"))
             cards.append("")

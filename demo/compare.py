@@ -13,9 +13,8 @@ from zoo.registry import get_model_info
 
 from .catalog import ModelEntry
 
-__all__ = ["STEP_LETTERS", "ModelResult", "RestorerCache", "detect_image", "detection_line", "run_model", "score"]
+__all__ = ["ModelResult", "RestorerCache", "detect_image", "detection_line", "run_model", "score"]
 
-STEP_LETTERS = {"jpeg": "J", "haze": "H", "blur": "B", "rain": "R"}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""One GPU benchmark of R-MBN speed and memory (issue 10), written to one JSON file.
+"""One GPU benchmark of R-MBN speed and memory, written to one JSON file.
 
 Run on a machine with one NVIDIA GPU (H100 / H200), from the repository root::
 
@@ -20,9 +20,9 @@ with the reason recorded, once ``--budget-s`` is spent):
    peak memory; an out-of-memory variant is recorded as such.
 4. ``degradation``: on-the-fly synthesis of a training batch (``zoo.data.degradations.degrade_batch``, all four
    factors, nvjpeg JPEG) as a share of the training step.
-5. ``targets``: issue 10's targets, met or not, and a Markdown table for the README (``table_markdown``).
+5. ``targets``: the project's GPU targets, met or not, and a Markdown table for the README (``table_markdown``).
 
-The reference figures (spec section 7.3, the authors' R-MBN on an H200) are in ``REFERENCE``. Weights are random
+The reference figures (the authors' R-MBN on an H200) are in ``REFERENCE``. Weights are random
 (seed 0) unless ``--weights`` names a checkpoint; speed does not depend on them, the bf16 deviation slightly does.
 
 ``--smoke`` runs everything on the CPU at tiny sizes (width 0.25, one rain iteration, 32-64 pixel images) so a test
@@ -49,7 +49,7 @@ import torch
 
 GIB = 1024**3
 
-# The authors' R-MBN on an NVIDIA H200 (torch 2.11, CUDA 13), spec section 7.3; CPU: 2-core VM.
+# The authors' R-MBN on an NVIDIA H200 (torch 2.11, CUDA 13); CPU: 2-core VM.
 REFERENCE = {
     "card": "NVIDIA H200",
     "inference_1024_ms": {"fp32": 411.0, "bf16": 339.0},
@@ -62,7 +62,7 @@ REFERENCE = {
     "forward_256_tflop": 1.445,
 }
 
-# Issue 10's targets.
+# The project's GPU targets.
 TARGETS = {
     "inference_1024_bf16_mp_s_min": 9.0,
     "forward_256_ms_max": 30.0,
@@ -451,7 +451,7 @@ def best_train(results: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
 
 
 def evaluate_targets(results: dict[str, Any]) -> dict[str, Any]:
-    """Issue 10's GPU targets: measured value, target and ``met`` (None where not measured)."""
+    """The project's GPU targets: measured value, target and ``met`` (None where not measured)."""
     out: dict[str, Any] = {}
     inference = results.get("inference_1024", {})
     bf16 = [

@@ -1,6 +1,6 @@
 """Speed of the degradation synthesis (pytest-benchmark; run ``pytest benchmarks/speed --benchmark-only``).
 
-Targets (issue 5): CPU mixed chain (haze, rain, blur, JPEG) <= 20 ms per 256x256 image on one thread; torch batch
+Targets: CPU mixed chain (haze, rain, blur, JPEG) <= 20 ms per 256x256 image on one thread; torch batch
 of 32 x 256 x 256 mixed <= 10 ms on an H100 / H200 (the GPU benchmark is skipped without CUDA).
 """
 

@@ -2,7 +2,7 @@
 
 What a user waits for: a fresh ``zoo restore photo.png -o out/`` process (Python start, imports, loading the default
 weights, whatever the default does, writing the result), timed from outside, on a 1024x1024 photo (a bundled test
-photo enlarged 2x, then degraded with one factor). The issue's target is >= 1 MP/s on 2 threads::
+photo enlarged 2x, then degraded with one factor). The target is >= 1 MP/s on 2 threads::
 
     python benchmarks/speed/bench_restore_1mp.py [--factor blur] [--runs 3] [--threads 2] [--out FILE.json]
         [-- EXTRA zoo restore OPTIONS]      (e.g. -- -m rmbn.synth4 --dtype fp32)

@@ -7,7 +7,7 @@ Example (one command)::
 
 Each ``--run LABEL=FILE`` is one pytest-benchmark JSON (e.g. the optimised code and the code before the
 optimisations, measured back to back on the same machine). The ``--headline`` run's fp32 median is checked against
-issue 3's (<= 8 s) and issue 10's (<= 6 s) targets for a 1x3x256x256 forward on 2 cores. Speed-ups over the authors'
+the project's targets (<= 8 s, then <= 6 s) for a 1x3x256x256 forward on 2 cores. Speed-ups over the authors'
 network are computed only from its ``reference`` variant measured in the same run (``ZOO_REFERENCE_CODE``); a run
 without it has none (``side_by_side.py`` alternates the variants and is the fairer comparison on shared cores).
 """

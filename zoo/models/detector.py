@@ -22,11 +22,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zoo.factors import FACTORS
 from zoo.registry import ModelInfo, register_model
 
 __all__ = ["CROP_POLICIES", "DETECTOR_FACTORS", "FactorDetector", "detector_inputs"]
 
-DETECTOR_FACTORS = ("rain", "blur", "jpeg", "haze")  # output order
+DETECTOR_FACTORS = FACTORS  # output order
 VIEW = 96
 CROPS = 4
 NUM_STATS = 10

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from zoo.factors import FACTORS
 from zoo.registry import DATASETS
 
 __all__ = ["DetectorSamples", "DetectorShards", "detector_sample", "write_shards"]
@@ -88,7 +89,7 @@ def detector_sample(
         preset = "paper" if draw < 0.3 else "broad"
         factors = "random"
         if rng.random() < single_share:
-            factors = [("rain", "blur", "jpeg", "haze")[int(rng.integers(4))]]
+            factors = [FACTORS[int(rng.integers(4))]]
         degraded, params = degrade(clean, factors, seed=int(rng.integers(2**31)), preset=preset)
         if "jpeg" not in params["factors"] and rng.random() < 1 / 3:
             degraded = _camera_jpeg(np.clip(degraded, 0, 1), rng, 75)
