@@ -25,6 +25,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL
 from zoo.hardware import cpu_flags
 from zoo.inference.precision import BF16_TOLERANCE_DB
 from zoo.registry import create_model, pretrained_table, weights_dir
@@ -84,8 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("tags", nargs="*", help="shipped tags (default: all)")
     parser.add_argument("--dry-run", action="store_true", help="print the records, write nothing")
     args = parser.parse_args(argv)
-    table = pretrained_table()  # detectors (protocol "detection") run in fp32 and have no PSNR to keep
-    names = args.tags or sorted(name for name, entry in table.items() if entry.metadata.get("protocol") != "detection")
+    table = pretrained_table()  # detectors run in fp32 and have no PSNR to keep
+    names = args.tags or sorted(n for n, entry in table.items() if entry.metadata.get("protocol") != DETECTION_PROTOCOL)
     manifest_path = weights_dir() / "manifest.json"
     failed = 0
     for name in names:

@@ -33,13 +33,16 @@ def pretrained_markdown() -> str:
 
     A caption above the table names the metric protocol of the scores (a column does when the tags differ).
     """
-    from zoo.data.metrics.protocols import PROTOCOLS_ANCHOR, protocol_label
+    from zoo.data.metrics.protocols import DETECTION_PROTOCOL, PROTOCOLS_ANCHOR, protocol_label
     from zoo.registry import pretrained_table
 
     factors = ("rain", "blur", "jpeg", "haze", "mixed")
-    everything = sorted(pretrained_table().items())
-    table = [(name, entry) for name, entry in everything if entry.metadata.get("protocol") != "detection"]
-    detectors = [name for name, entry in everything if entry.metadata.get("protocol") == "detection"]
+    table, detectors = [], []
+    for name, entry in sorted(pretrained_table().items()):
+        if entry.metadata.get("protocol") == DETECTION_PROTOCOL:
+            detectors.append(name)
+        else:
+            table.append((name, entry))
     protocols = sorted({entry.metadata["protocol"] for _, entry in table if "scores" in entry.metadata})
     named = " and ".join(protocol_label(p) for p in protocols) or "no scores"
     lines = [

@@ -4,13 +4,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from zoo.data.metrics.protocols import PROTOCOLS_ANCHOR, protocol_description
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL, PROTOCOLS_ANCHOR, protocol_description
 from zoo.factors import FACTORS, MIXED
 
 __all__ = ["model_card", "write_cards"]
 
 SCORED = (*FACTORS, MIXED)  # rows of a card's scores table
-DETECTION = "detection"  # the metadata protocol of a detector: detection scores instead of PSNR
 
 
 def _plain(value: Any) -> str:
@@ -67,7 +66,7 @@ def model_card(name: str, entry: dict[str, Any]) -> str:
             lines += [f"  - {sub}: {_plain(subvalue)}" for sub, subvalue in value.items()]
         else:
             lines.append(f"- {key}: {_plain(value)}")
-    if meta.get("protocol") == DETECTION:
+    if meta.get("protocol") == DETECTION_PROTOCOL:
         lines += ["", *_detection_lines(meta)]
     elif "scores" in meta:
         if "protocol" not in meta:

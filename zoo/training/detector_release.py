@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL
+
 __all__ = ["choose_thresholds", "evaluate_detector", "finish_detector", "predict_dataset"]
 
 
@@ -127,6 +129,6 @@ def finish_detector(model: torch.nn.Module, validation: dict[str, Any], evaluate
             "random 256x256 crops per case, 8-bit inputs); labels from zoo.data.labels; thresholds chosen on the "
             "validation photos (at most 3 % false alarms per factor, 0.5 % on images without any factor)."
         )
-        metadata["protocol"] = "detection"
+        metadata["protocol"] = DETECTION_PROTOCOL
         metadata["scores"] = evaluate_detector(model)
     return metadata

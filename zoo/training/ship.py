@@ -10,11 +10,11 @@ at run time.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
+from zoo.registry import sha256_file
 from zoo.training.release import add_manifest_entry
 
 __all__ = ["ship"]
@@ -37,7 +37,7 @@ def ship(source: str | Path, tags: list[str], make_default: bool = False, into: 
             raise KeyError(f"{tag!r} is not in {source / 'manifest.json'}; it has {', '.join(sorted(incoming))}")
         entry = incoming[tag]
         file = source / entry["file"]
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        digest = sha256_file(file)
         if digest != entry["sha256"]:
             raise ValueError(f"{file}: sha256 {digest} is not the manifest's {entry['sha256']}")
         copied.append(Path(shutil.copyfile(file, into / entry["file"])))

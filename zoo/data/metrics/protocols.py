@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "DETECTION_PROTOCOL",
     "PROTOCOLS",
     "PROTOCOLS_ANCHOR",
     "MetricSettings",
@@ -66,6 +67,9 @@ _QUANTIZE_WORDS = {"round": "rounded to 8 bits", "truncate": "truncated to 8 bit
 _WINDOW_WORDS = {"gaussian": "11x11 Gaussian SSIM", "uniform": "7x7 uniform SSIM"}
 
 _PAPER_Y = MetricSettings(color_space="y_opencv", quantize="truncate", window="uniform")
+
+# The "protocol" a detector's release metadata records: its scores are ROC AUC and accuracy, not PSNR/SSIM.
+DETECTION_PROTOCOL = "detection"
 
 PROTOCOLS: dict[str, dict[str, MetricSettings]] = {
     "paper": {
