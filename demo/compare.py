@@ -16,7 +16,6 @@ from .catalog import ModelEntry
 __all__ = ["ModelResult", "RestorerCache", "detect_image", "detection_line", "run_model", "score"]
 
 
-
 @dataclass(frozen=True)
 class ModelResult:
     """One model's output on the demo's input.

@@ -10,6 +10,7 @@ from zoo.registry import OPTIM_WRAPPERS
 
 __all__ = ["AutoBF16OptimWrapper", "bf16_autocast_enabled"]
 
+
 def bf16_autocast_enabled(bf16: bool | str, device: torch.device) -> bool:
     """Whether the forward runs under bf16 autocast on ``device`` for the setting ``bf16``.
 
