@@ -82,9 +82,11 @@ def available(entry: str) -> bool:
 
 
 def _entry_id(model: str, mode: str) -> str:
-    """The weights of an entry, plus the detector's for ``@auto``."""
+    """The weights of an entry, plus the detector's and the step-strength margin for ``@auto``."""
+    from zoo.inference.adaptive import STRENGTH_MARGIN
+
     ident = weights_id(model)
-    return f"{ident}+{weights_id('detector')}" if mode == "auto" else ident
+    return f"{ident}+{weights_id('detector')}+m{STRENGTH_MARGIN:g}" if mode == "auto" else ident
 
 
 def _restorer(model: str, factor: str | None, mode: str):

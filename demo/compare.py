@@ -96,8 +96,9 @@ def run_model(cache: RestorerCache, entry: ModelEntry, image: np.ndarray, report
     seconds = time.perf_counter() - start
     restored = outputs.pop("restored")
     if entry.chain == "auto" and restorer.plans:  # short: the detector's probabilities are in the summary line
-        steps = restorer.plans[0].steps
-        note = f"ran {', '.join(steps)}" if steps else "nothing found: unchanged"
+        plan = restorer.plans[0]
+        ran = [f"{f} at {100 * plan.strengths[f]:.0f} %" if f in plan.strengths else f for f in plan.steps]
+        note = f"ran {', '.join(ran)}" if ran else "nothing found: unchanged"
     return ModelResult(entry, restored, outputs, seconds, note)
 
 

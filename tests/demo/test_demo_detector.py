@@ -56,7 +56,8 @@ def test_detected_branch_and_adaptive_entries_say_what_ran(with_detector) -> Non
     branch = run_model(cache, entries["mbn.synth4@detected"], image)
     assert "blur branch" in branch.note and branch.entry.factor == "blur"
     auto = run_model(cache, entries["rmbn.synth4"], image)
-    assert auto.note == "ran haze, blur"  # chain order J, H, B, R; the probabilities are in the detection line
+    # chain order J, H, B, R; haze (0.6, threshold 0.5) is 0.41 logits over its threshold: part strength
+    assert auto.note == f"ran haze at {100 * np.log(0.6 / 0.4) / adaptive.STRENGTH_MARGIN:.0f} %, blur"
     assert list(auto.steps) == ["haze", "blur"]
     report = {"factors": {"rain": 0.1, "blur": 0.9}, "detected": ["blur"]}
     assert detection_line(report) == "Detector: rain 0.10, blur 0.90 (found)."

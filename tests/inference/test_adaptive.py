@@ -49,12 +49,13 @@ def test_nothing_found_returns_the_image_unchanged(rmbn: nn.Module, use_detector
 
 
 def test_found_factors_run_in_chain_order_and_match_the_named_steps(rmbn: nn.Module, use_detector) -> None:
-    use_detector([0.9, 0.1, 0.8, 0.2])  # rain and jpeg found
+    use_detector([0.95, 0.1, 0.9, 0.2])  # rain and jpeg found, both sure enough to run at full strength
     x = torch.rand(1, 3, 48, 64)  # a multiple of the model's size multiple: no padding by the restorer
     auto = Restorer(rmbn, steps="auto")
     out = auto.restore_tensor(x)["restored"]
     assert auto.plans[0].steps == ("jpeg", "rain")  # the chain order J, H, B, R
-    assert "ran jpeg 0.80, rain 0.90" in auto.plans[0].describe()
+    assert auto.plans[0].strengths == {}
+    assert "ran jpeg 0.90, rain 0.95" in auto.plans[0].describe()
     named = Restorer(rmbn, steps="rain,jpeg").restore_tensor(x)["restored"]
     assert torch.equal(out, named)
     with torch.no_grad():
@@ -131,3 +132,40 @@ def test_the_real_detector_views_any_input_size() -> None:
     for shape in [(1, 1), (7, 3000), (2500, 2500)]:
         report = zoo.detect(np.zeros((*shape, 3), np.uint8), model=detector)
         assert set(report["factors"]) == {"rain", "blur", "jpeg", "haze"}
+
+
+def test_step_strength_rises_in_logits_from_the_threshold_to_full() -> None:
+    assert adaptive.step_strength(0.49, 0.5) == 0.0
+    assert adaptive.step_strength(0.5, 0.5) == 0.0
+    assert adaptive.step_strength(1 / (1 + np.exp(-0.25)), 0.5, margin=0.5) == pytest.approx(0.5)
+    assert adaptive.step_strength(0.99, 0.5) == 1.0
+    assert adaptive.step_strength(0.6, 0.5, margin=0) == 1.0
+
+
+def test_an_unsure_detection_runs_its_step_at_part_strength(rmbn: nn.Module, use_detector) -> None:
+    use_detector([0.6, 0.1, 0.95, 0.2])  # rain barely above its threshold (logit 0.41 over it), jpeg well above
+    x = torch.rand(1, 3, 48, 64)
+    auto = Restorer(rmbn, steps="auto")
+    out = auto.restore_tensor(x)["restored"]
+    plan = auto.plans[0]
+    strength = float(np.log(0.6 / 0.4)) / adaptive.STRENGTH_MARGIN
+    assert plan.steps == ("jpeg", "rain") and plan.strengths == {"rain": pytest.approx(strength, abs=1e-4)}
+    assert f"rain 0.60 (at {100 * strength:.0f} % strength)" in plan.describe()
+    with torch.no_grad():
+        after_jpeg = rmbn(x, steps=["jpeg"])
+        rain = rmbn(after_jpeg, steps=["rain"])
+    expected = after_jpeg + plan.strengths["rain"] * (rain - after_jpeg)
+    assert torch.allclose(out, expected.clamp(0, 1), atol=1e-5)
+    assert not torch.allclose(out, rain, atol=1e-3)  # not the full step
+
+
+def test_chain_strengths_are_checked(rmbn: nn.Module) -> None:
+    x = torch.rand(1, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.equal(rmbn(x, steps=["haze"], strengths={"haze": 0.0}), x)
+        assert torch.allclose(rmbn(x, strengths={"rain": 1.0}), rmbn(x), atol=1e-6)
+    for bad in ({"snow": 0.5}, {"rain": 1.5}, {"rain": -0.1}):
+        with pytest.raises(ValueError, match="strengths"):
+            rmbn(x, strengths=bad)
+    with pytest.raises(ValueError, match="strengths"):
+        rmbn(x, factor="rain", strengths={"rain": 0.5})

@@ -63,8 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--steps",
         default="auto",
-        help="R-MBN's steps: auto (default: the factor detector picks them; a photo with no degradation comes back "
-        "unchanged), all (the paper's chain J, H, B, R), or names such as jpeg,blur",
+        help="R-MBN's steps: auto (default: the factor detector picks them, and a step it is unsure of runs at part "
+        "strength; a photo with no degradation comes back unchanged), all (the paper's chain J, H, B, R), or names "
+        "such as jpeg,blur",
     )
     parser.add_argument(
         "--save-steps", action="store_true", help="also write R-MBN's per-step images (the steps that ran)"

@@ -84,9 +84,9 @@ class Restorer:
         max_memory: Memory budget of one forward pass in GiB (default 8; see :mod:`zoo.inference.memory`). Without
             ``tile``, an image whose estimated need is above it is restored in tiles that fit, with a warning.
         steps: For recurrent MBN models without a factor (:mod:`zoo.inference.adaptive`): ``"auto"`` (default: the
-            steps whose factor the detector finds; none found, the image comes back unchanged), ``"all"`` (the
-            paper's always-on chain) or factor names (``"jpeg,blur"`` or a list). :attr:`plans` holds the plan of
-            each image of the last batch.
+            steps whose factor the detector finds, at part strength where it is unsure; none found, the image comes
+            back unchanged), ``"all"`` (the paper's always-on chain) or factor names (``"jpeg,blur"`` or a list).
+            :attr:`plans` holds the plan of each image of the last batch.
     """
 
     def __init__(
@@ -207,8 +207,12 @@ class Restorer:
         with torch.autocast(device_type=self.device.type, dtype=DTYPES[self.dtype], enabled=enabled):
             yield
 
-    def _run(self, x: torch.Tensor, steps: tuple[str, ...] | None = None) -> dict[str, torch.Tensor]:
+    def _run(
+        self, x: torch.Tensor, steps: tuple[str, ...] | None = None, strengths: dict[str, float] | None = None
+    ) -> dict[str, torch.Tensor]:
         kwargs = self._call_kwargs if steps is None else {**self._call_kwargs, "steps": steps}
+        if strengths:
+            kwargs = {**kwargs, "strengths": strengths}
         x = x.to(self.device)
         if self._channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
@@ -240,10 +244,10 @@ class Restorer:
         else:
             module = self.loaded.module
             self.plans = [plan_steps(x[i : i + 1], module.order, self.steps) for i in range(x.shape[0])]
-            if len({plan.steps for plan in self.plans}) == 1:
-                outputs = self._forward(x, self.plans[0].steps)
+            if len({plan.key for plan in self.plans}) == 1:
+                outputs = self._forward(x, self.plans[0].steps, self.plans[0].strengths)
             else:
-                parts = [self._forward(x[i : i + 1], plan.steps) for i, plan in enumerate(self.plans)]
+                parts = [self._forward(x[i : i + 1], plan.steps, plan.strengths) for i, plan in enumerate(self.plans)]
                 outputs = {key: torch.cat([part[key] for part in parts]) for key in parts[0]}
         for key, value in outputs.items():
             if not torch.isfinite(value).all():
@@ -253,14 +257,17 @@ class Restorer:
                 )
         return {key: value.clamp(0.0, 1.0) for key, value in outputs.items()}
 
-    def _forward(self, x: torch.Tensor, steps: tuple[str, ...] | None) -> dict[str, torch.Tensor]:
+    def _forward(
+        self, x: torch.Tensor, steps: tuple[str, ...] | None, strengths: dict[str, float] | None = None
+    ) -> dict[str, torch.Tensor]:
         """The model's outputs for a batch that shares its steps, tiled when asked or when memory needs it."""
         if steps == ():
             return {RESTORED: x.clamp(0.0, 1.0)}  # nothing to remove: the image as it came
+        run = partial(self._run, steps=steps, strengths=strengths)
         tile = self.tile if self.tile is not None else self._memory_tile(x)
         if tile is None:  # one pass: the model pads to its own size multiple and crops back, so this is model(x)
-            return {key: value.to(x.device) for key, value in self._run(x, steps).items()}
-        return tiled_forward(partial(self._run, steps=steps), x, tile, self.overlap, self.loaded.size_multiple)
+            return {key: value.to(x.device) for key, value in run(x).items()}
+        return tiled_forward(run, x, tile, self.overlap, self.loaded.size_multiple)
 
     def _memory_tile(self, x: torch.Tensor) -> int | None:
         """A tile size when a whole-image forward pass would exceed the memory budget (see ``zoo.inference.memory``)."""
@@ -349,8 +356,8 @@ def restore(
         save_steps: Also return the per-step images of a recurrent model (``rmbn``: after J, H, B, R).
         checkpoint: Weights file to load into a named model instead of its shipped weights.
         max_memory: Memory budget of one forward pass in GiB (default 8): larger images are tiled automatically.
-        steps: R-MBN's steps without a factor: ``"auto"`` (the detector chooses; a clean image comes back
-            unchanged), ``"all"`` (the paper's chain) or factor names (``"jpeg,blur"``).
+        steps: R-MBN's steps without a factor: ``"auto"`` (the detector chooses, and weakens steps it is unsure
+            of; a clean image comes back unchanged), ``"all"`` (the paper's chain) or factor names (``"jpeg,blur"``).
 
     Returns:
         The restored image, same kind, shape and dtype as ``image``, values clamped to [0, 1] (or 0..255 / 0..65535).

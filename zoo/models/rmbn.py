@@ -6,7 +6,7 @@ the image passes between steps; the coarse-to-fine steps rebuild their pyramid f
 pads the image to its own size multiple and crops back, so the chain is exactly a sequence of ``MBN`` calls.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
@@ -98,12 +98,20 @@ class RecurrentMBN(MBN):
             raise ValueError(f"steps {tuple(steps)} name a factor twice")
         return tuple(f for f in self.order if f in steps)
 
-    def _chain(self, x: torch.Tensor, steps: Sequence[str] | None = None) -> list[tuple[str, torch.Tensor]]:
-        """Every step's unclamped output; each step sees the previous one clamped and pads/crops on its own."""
+    def _chain(
+        self, x: torch.Tensor, steps: Sequence[str] | None = None, strengths: Mapping[str, float] | None = None
+    ) -> list[tuple[str, torch.Tensor]]:
+        """Every step's unclamped output; each step sees the previous one clamped and pads/crops on its own.
+
+        A step with a strength ``w`` below 1 in ``strengths`` outputs ``input + w * (clamped branch output - input)``.
+        """
         outputs = []
         current = x
         for factor in self.check_steps(steps):
             output = MBN.forward(self, current, factor)
+            strength = 1.0 if strengths is None else float(strengths.get(factor, 1.0))
+            if strength < 1.0:
+                output = current + strength * (torch.clamp(output, 0.0, 1.0) - current)
             outputs.append((factor, output))
             current = torch.clamp(output, 0.0, 1.0)
         return outputs
@@ -127,6 +135,7 @@ class RecurrentMBN(MBN):
         return_steps: bool = False,
         all_scales: bool = False,
         steps: Sequence[str] | None = None,
+        strengths: Mapping[str, float] | None = None,
     ) -> torch.Tensor | list[torch.Tensor] | tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """Restore an image with unknown degradations, or with a known one as MBN does.
 
@@ -137,15 +146,25 @@ class RecurrentMBN(MBN):
             all_scales: With a factor, as in :meth:`MBN.forward`.
             steps: With the chain, the steps to run (run in chain order); None runs all of them, an empty list
                 none (the image comes back clamped and otherwise unchanged).
+            strengths: With the chain, a weight in [0, 1] per step (default 1): a step's output is blended with its
+                input by it (:mod:`zoo.inference.adaptive` weakens steps the detector is unsure of).
 
         Returns:
             The chain's final image clamped to [0, 1] (B, 3, H, W), or ``(final, {factor: step output})`` with
             ``return_steps`` (step outputs clamped to [0, 1], i.e. what the next step received).
         """
         if factor is not None:
-            if return_steps or steps is not None:
-                raise ValueError("return_steps and steps apply to the recurrent chain; call without a factor")
+            if return_steps or steps is not None or strengths is not None:
+                raise ValueError(
+                    "return_steps, steps and strengths apply to the recurrent chain; call without a factor"
+                )
             return super().forward(x, factor, all_scales=all_scales)
-        outputs = {f: torch.clamp(out, 0.0, 1.0) for f, out in self._chain(x, steps)}
+        if strengths is not None:
+            bad = {f: w for f, w in strengths.items() if f not in self.order or not 0.0 <= float(w) <= 1.0}
+            if bad:
+                raise ValueError(
+                    f"strengths {bad}: expected chain steps ({', '.join(self.order)}) with weights in [0, 1]"
+                )
+        outputs = {f: torch.clamp(out, 0.0, 1.0) for f, out in self._chain(x, steps, strengths)}
         final = list(outputs.values())[-1] if outputs else torch.clamp(x, 0.0, 1.0)
         return (final, outputs) if return_steps else final
