@@ -1,6 +1,6 @@
 """Choose the adaptive default's step-strength margin on the validation photos (never the test photos).
 
-``python -m zoo.benchmarks.strength [--margins 0 1 2 4] [--model rmbn] [--out results/cpu/strength]`` runs the
+``python -m zoo.benchmarks.strength [--margins 0 1 2 4] [--model rmbn] [--out results/cpu]`` runs the
 adaptive chain (``zoo.inference.adaptive``) with the shipped detector on every case of the ``paper`` and ``broad``
 sets of the validation photos (``PresetTestSet(images="validation")``: ``--per-photo`` crops per photo for the single
 cases, 2 for the mixtures), once per margin. Margin 0 runs every found step at full strength; a margin ``m`` blends a
