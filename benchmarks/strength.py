@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,9 @@ from typing import Any
 
 import torch
 
-__all__ = ["chain_with_strengths", "run_strength"]
+__all__ = ["chain_with_strengths", "choose_margin", "markdown", "run_strength"]
+
+MEAN_TOLERANCE = 0.1  # dB of mean gain a margin may give up for a smaller worst-image loss
 
 
 def chain_with_strengths(model: torch.nn.Module, x: torch.Tensor, strengths: dict[str, float]) -> torch.Tensor:
@@ -94,6 +97,21 @@ def run_strength(
     }
 
 
+def _rows(report: dict[str, Any], margin: str) -> list[dict[str, float]]:
+    return [by[margin] for groups in report["gain"].values() for by in groups.values()]
+
+
+def choose_margin(report: dict[str, Any], tolerance: float = MEAN_TOLERANCE) -> str:
+    """The margin that set ``zoo.inference.adaptive.STRENGTH_MARGIN``.
+
+    The one with the smallest worst-image loss among the margins whose mean gain over the rows is within ``tolerance``
+    dB of the best margin's.
+    """
+    means = {m: sum(r["mean"] for r in _rows(report, m)) / len(_rows(report, m)) for m in report["margins"]}
+    close = [m for m in report["margins"] if means[m] >= max(means.values()) - tolerance]
+    return max(close, key=lambda m: min(r["worst"] for r in _rows(report, m)))
+
+
 def markdown(report: dict[str, Any], command: str) -> str:
     """The report as a table: one row per preset and case group, ``mean (worst)`` per margin."""
     margins = report["margins"]
@@ -116,7 +134,7 @@ def markdown(report: dict[str, Any], command: str) -> str:
     for label, pick in (("mean of the rows", "mean"), ("lowest row mean", "min"), ("worst image", "worst")):
         cells = []
         for m in margins:
-            rows = [by[m] for groups in report["gain"].values() for by in groups.values()]
+            rows = _rows(report, m)
             if pick == "mean":
                 cells.append(f"{sum(r['mean'] for r in rows) / len(rows):+.2f}")
             elif pick == "min":
@@ -124,6 +142,11 @@ def markdown(report: dict[str, Any], command: str) -> str:
             else:
                 cells.append(f"{min(r['worst'] for r in rows):+.1f}")
         lines.append(f"| all | {label} | | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"Chosen: margin {choose_margin(report)}, the smallest loss on the worst image among the margins whose mean "
+        f"of the rows is within {MEAN_TOLERANCE} dB of the best (`zoo.inference.adaptive.STRENGTH_MARGIN`).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -140,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     report = run_strength(args.margins, args.model, args.per_photo)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    command = "python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else __import__("sys").argv[1:])
+    command = "python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else sys.argv[1:])
     (out / "strength.json").write_text(json.dumps({**report, "command": command.strip()}, indent=1) + "\n")
     (out / "strength.md").write_text(markdown(report, command.strip()))
     print(markdown(report, command.strip()))
