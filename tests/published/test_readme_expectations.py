@@ -1,0 +1,68 @@
+"""The README's "What to expect" table agrees with the committed preset results (results/cpu/presets.json).
+
+Each cell is recomputed from the JSON cells: the mean gain of the case (mixtures: the mean over the cases with two,
+three and four factors) and, for clean and camera-JPEG inputs, the share returned unchanged.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+COLUMNS = ("rmbn.broad@auto", "rmbn.synth4@all", "rmbn.broad@oracle")  # default, old default, right steps
+CASES = {
+    "clean photo": "clean",
+    "camera JPEG": "camera_jpeg",
+    "rain": "rain",
+    "blur": "blur",
+    "haze": "haze",
+    "JPEG (quality 15-35)": "jpeg",
+    "JPEG (the paper's recipe)": "jpeg",
+    "mild JPEG (quality 36-69)": "jpeg_mild",
+}
+PRINTED = 0.005 + 1e-9
+
+
+def _results() -> dict[tuple[str, str], dict[str, dict]]:
+    cells = json.loads((ROOT / "results" / "cpu" / "presets.json").read_text())["cells"]
+    out: dict[tuple[str, str], dict[str, dict]] = {}
+    for cell in cells:
+        config = cell["config"]
+        out.setdefault((config["preset"], config["entry"]), {})[config["case"]] = cell["result"]
+    return out
+
+
+def _rows() -> list[list[str]]:
+    section = README.split("## What to expect", 1)[1].split("What that means for your photo", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| test set")]
+    return [[part.strip() for part in line.strip("|").split("|")] for line in lines]
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def test_every_cell_of_the_what_to_expect_table_is_the_committed_result() -> None:
+    results = _results()
+    rows = _rows()
+    assert len(rows) == 13, rows
+    for test_set, case_name, *cells in rows:
+        presets = ("broad", "paper") if test_set == "either" else (test_set,)
+        for preset in presets:
+            for entry, cell in zip(COLUMNS, cells, strict=True):
+                cases = results[(preset, entry)]
+                if case_name == "two / three / four factors":
+                    printed = [_number(value) for value in cell.split(" / ")]
+                    for count, value in zip((1, 2, 3), printed, strict=True):
+                        gains = [r["gain"] for c, r in cases.items() if c.count("+") == count]
+                        assert value == pytest.approx(sum(gains) / len(gains), abs=PRINTED), (preset, entry, count)
+                    continue
+                result = cases[CASES[case_name]]
+                match = re.fullmatch(r"([+−-]\d+\.\d+)(?: \((\d+) %(?: unchanged)?\))?", cell)
+                assert match, cell
+                assert _number(match.group(1)) == pytest.approx(result["gain"], abs=PRINTED), (preset, entry, case_name)
+                if match.group(2) is not None:
+                    assert int(match.group(2)) == round(100 * result["unchanged_share"]), (preset, entry, case_name)
