@@ -66,3 +66,18 @@ def test_every_cell_of_the_what_to_expect_table_is_the_committed_result() -> Non
                 assert _number(match.group(1)) == pytest.approx(result["gain"], abs=PRINTED), (preset, entry, case_name)
                 if match.group(2) is not None:
                     assert int(match.group(2)) == round(100 * result["unchanged_share"]), (preset, entry, case_name)
+
+
+def test_the_known_factor_table_is_the_committed_result() -> None:
+    results = _results()
+    section = README.split("## If you know what is wrong", 1)[1].split("## Restore your photos", 1)[0]
+    rows = re.findall(r"^\| ([\w ]+) \| (.+?) \| ([+−-]\d+\.\d+) \| ([+−-]\d+\.\d+) \|$", section, re.M)
+    assert len(rows) == 5, section
+    factors = {"rain streaks": "rain", "haze": "haze", "JPEG artifacts": "jpeg", "motion blur": "blur"}
+    for what, command, broad, paper in rows:
+        factor = factors[what]
+        classical = re.search(r"-m (\w+)`", command)
+        entry = f"{classical.group(1)}@{factor}" if classical else f"mbn.broad:{factor}@{factor}"
+        for preset, printed in (("broad", broad), ("paper", paper)):
+            gain = results[(preset, entry)][factor]["gain"]
+            assert _number(printed) == pytest.approx(gain, abs=PRINTED), (what, entry, preset)
