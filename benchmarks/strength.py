@@ -1,6 +1,6 @@
 """Choose the adaptive default's step-strength margin on the validation photos (never the test photos).
 
-``python -m zoo.benchmarks.strength [--margins 0 1 2 4] [--model rmbn] [--out results/cpu]`` runs the
+``python -m zoo.benchmarks.strength [--margins 0 1 2 4] [--threshold haze=0.95] [--out results/cpu]`` runs the
 adaptive chain (``zoo.inference.adaptive``) with the shipped detector on every case of the ``paper`` and ``broad``
 sets of the validation photos (``PresetTestSet(images="validation")``: ``--per-photo`` crops per photo for the single
 cases, 2 for the mixtures), once per margin. Margin 0 runs every found step at full strength; a margin ``m`` blends a
@@ -42,7 +42,10 @@ def _group(case: str) -> str:
 
 
 def run_strength(
-    margins: Sequence[float] = (0.0, 1.0, 2.0, 4.0), model_name: str = "rmbn", per_photo: int = 6
+    margins: Sequence[float] = (0.0, 1.0, 2.0, 4.0),
+    model_name: str = "rmbn",
+    per_photo: int = 6,
+    thresholds: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Mean and worst PSNR gain per preset, case group and margin on the validation photos.
 
@@ -50,6 +53,7 @@ def run_strength(
         margins: Margins in logits to compare (0: every found step fully).
         model_name: The recurrent model (its default weights).
         per_photo: Crops per validation photo for the single-factor cases (mixtures: 2).
+        thresholds: Detector thresholds to use instead of the shipped ones, per factor (to compare other thresholds).
     """
     from zoo.data.datasets import PresetTestSet, preset_cases
     from zoo.data.metrics import metric_settings, psnr
@@ -59,7 +63,7 @@ def run_strength(
 
     model = create_model(model_name, pretrained=True).eval()
     detector = load_detector()
-    thresholds = dict(zip(DETECTOR_FACTORS, (float(t) for t in detector.thresholds), strict=True))
+    thresholds = dict(zip(DETECTOR_FACTORS, (float(t) for t in detector.thresholds), strict=True)) | (thresholds or {})
     settings = metric_settings("rgb")
     gains: dict[str, dict[str, dict[str, list[float]]]] = {}
     tic = time.perf_counter()
@@ -156,16 +160,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--margins", type=float, nargs="+", default=[0.0, 1.0, 2.0, 4.0], help="margins in logits")
     parser.add_argument("--model", default="rmbn", help="recurrent model (default weights; default rmbn)")
     parser.add_argument("--per-photo", type=int, default=6, help="crops per validation photo, single cases (6)")
-    parser.add_argument("--out", default="results/cpu", help="folder for strength.md and strength.json")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="FACTOR=P",
+        help="use this detector threshold instead of the shipped one (repeatable), e.g. haze=0.95",
+    )
+    parser.add_argument("--out", default="results/cpu", help="folder for the report")
+    parser.add_argument("--name", default="strength", help="file name of the report: NAME.md and NAME.json")
     args = parser.parse_args(argv)
     if any(m < 0 or not math.isfinite(m) for m in args.margins):
         parser.error("margins must be finite and >= 0")
-    report = run_strength(args.margins, args.model, args.per_photo)
+    thresholds = {}
+    for item in args.threshold:
+        factor, _, value = item.partition("=")
+        try:
+            thresholds[factor] = float(value)
+        except ValueError:
+            parser.error(f"--threshold {item!r}: expected FACTOR=P, e.g. haze=0.95")
+        if factor not in ("rain", "blur", "jpeg", "haze") or not 0.0 < thresholds[factor] < 1.0:
+            parser.error(f"--threshold {item!r}: expected a factor (rain, blur, jpeg, haze) and 0 < P < 1")
+    report = run_strength(args.margins, args.model, args.per_photo, thresholds)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else sys.argv[1:])
-    (out / "strength.json").write_text(json.dumps({**report, "command": command.strip()}, indent=1) + "\n")
-    (out / "strength.md").write_text(markdown(report, command.strip()))
+    (out / f"{args.name}.json").write_text(json.dumps({**report, "command": command.strip()}, indent=1) + "\n")
+    (out / f"{args.name}.md").write_text(markdown(report, command.strip()))
     print(markdown(report, command.strip()))
     return 0
 

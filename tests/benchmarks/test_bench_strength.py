@@ -57,3 +57,12 @@ def test_the_shipped_margin_is_the_one_the_recorded_validation_study_chose() -> 
 
     report = json.loads((Path(__file__).resolve().parents[2] / "results" / "cpu" / "strength.json").read_text())
     assert float(choose_margin(report)) == STRENGTH_MARGIN
+
+
+@pytest.mark.parametrize("bad", ["snow=0.5", "haze=1.5", "haze=high", "haze"])
+def test_threshold_overrides_are_checked(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from zoo.benchmarks.strength import main
+
+    with pytest.raises(SystemExit):
+        main(["--threshold", bad])
+    assert "--threshold" in capsys.readouterr().err
