@@ -28,10 +28,11 @@ MEAN_TOLERANCE = 0.1  # dB of mean gain a margin may give up for a smaller worst
 
 def chain_with_strengths(model: torch.nn.Module, x: torch.Tensor, strengths: dict[str, float]) -> torch.Tensor:
     """The recurrent chain over the steps with a positive strength, each blended by its strength (chain order)."""
-    steps = tuple(f for f in model.order if strengths.get(f, 0.0) > 0.0)
+    from zoo.inference.adaptive import split_strengths
+
+    steps, partial = split_strengths(strengths, model.order)
     if not steps:
         return x
-    partial = {f: strengths[f] for f in steps if strengths[f] < 1.0}
     with torch.inference_mode():
         return model(x, steps=steps, strengths=partial or None)
 
@@ -111,9 +112,10 @@ def choose_margin(report: dict[str, Any], tolerance: float = MEAN_TOLERANCE) -> 
     The one with the smallest worst-image loss among the margins whose mean gain over the rows is within ``tolerance``
     dB of the best margin's.
     """
-    means = {m: sum(r["mean"] for r in _rows(report, m)) / len(_rows(report, m)) for m in report["margins"]}
-    close = [m for m in report["margins"] if means[m] >= max(means.values()) - tolerance]
-    return max(close, key=lambda m: min(r["worst"] for r in _rows(report, m)))
+    rows = {m: _rows(report, m) for m in report["margins"]}
+    means = {m: sum(r["mean"] for r in rows[m]) / len(rows[m]) for m in rows}
+    close = [m for m in rows if means[m] >= max(means.values()) - tolerance]
+    return max(close, key=lambda m: min(r["worst"] for r in rows[m]))
 
 
 def markdown(report: dict[str, Any], command: str) -> str:

@@ -18,7 +18,7 @@ of the gain where a factor is found just above its threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -33,6 +33,7 @@ __all__ = [
     "load_detector",
     "parse_steps",
     "plan_steps",
+    "split_strengths",
 ]
 
 DETECTOR_MODEL = "detector"  # the shipped detector weights (default tag of the architecture)
@@ -51,6 +52,12 @@ def step_strength(probability: float, threshold: float, margin: float = STRENGTH
     if margin <= 0:
         return 1.0
     return min(1.0, (_logit(probability) - _logit(threshold)) / margin)
+
+
+def split_strengths(strengths: Mapping[str, float], order: Sequence[str]) -> tuple[tuple[str, ...], dict[str, float]]:
+    """The steps to run (positive strength, in chain ``order``) and the strengths of those that run below 1."""
+    steps = tuple(f for f in order if strengths.get(f, 0.0) > 0.0)
+    return steps, {f: strengths[f] for f in steps if strengths[f] < 1.0}
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,5 @@ def plan_steps(
     thresholds = [float(t) for t in detector.thresholds]
     found = {f: float(p) for f, p in zip(DETECTOR_FACTORS, probabilities[0].tolist(), strict=True)}
     limits = dict(zip(DETECTOR_FACTORS, thresholds, strict=True))
-    strengths = {f: step_strength(found[f], limits[f]) for f in order if f in found}
-    chosen = tuple(f for f in order if strengths.get(f, 0.0) > 0.0)
-    partial = {f: round(strengths[f], 4) for f in chosen if strengths[f] < 1.0}
-    return Plan(chosen, "auto", found, limits, partial)
+    chosen, partial = split_strengths({f: step_strength(found[f], limits[f]) for f in found}, order)
+    return Plan(chosen, "auto", found, limits, {f: round(w, 4) for f, w in partial.items()})
