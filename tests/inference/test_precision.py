@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import zoo.hardware
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL
 from zoo.inference import Restorer
 from zoo.inference.precision import BF16_TOLERANCE_DB, bf16_record, resolve_precision
 from zoo.registry import pretrained_table
@@ -33,7 +34,7 @@ def test_every_shipped_tag_records_a_consistent_bf16_check() -> None:
     """New shipped weights need `python benchmarks/speed/bf16_check.py TAG` before `auto` may use bf16 for them."""
     for name, entry in pretrained_table().items():
         record = entry.metadata.get("bf16")
-        if entry.metadata.get("protocol") == "detection":  # the detector runs in fp32 (zoo.inference.adaptive)
+        if entry.metadata.get("protocol") == DETECTION_PROTOCOL:  # the detector runs in fp32 (zoo.inference.adaptive)
             assert record is None, f"{name}: a detector has no PSNR to keep; it is never run in bf16"
             continue
         assert record is not None, f"{name}: no bf16 check; run benchmarks/speed/bf16_check.py {name}"

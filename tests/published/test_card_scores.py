@@ -8,13 +8,14 @@ Tolerance: 0.005 dB of PSNR and 0.0005 of SSIM (the manifest stores 4 decimals; 
 
 import pytest
 
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL
 from zoo.registry import create_model, list_pretrained, pretrained_table
 from zoo.training.release import evaluate_on_samples
 
 PSNR_TOL = 0.005
 SSIM_TOL = 0.0005
 FACTOR_GIVEN = ("mbn", "mbn_minimal")  # the architectures export-weights scores with the factor given
-DETECTORS = [name for name in list_pretrained() if pretrained_table()[name].metadata.get("protocol") == "detection"]
+DETECTORS = [n for n in list_pretrained() if pretrained_table()[n].metadata.get("protocol") == DETECTION_PROTOCOL]
 
 
 @pytest.mark.slow

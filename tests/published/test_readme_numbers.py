@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from zoo.cli.main import main
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL
 from zoo.inference import default_model_name
 from zoo.inference.samples import SAMPLE_PROTOCOL
 from zoo.registry import pretrained_table
@@ -48,7 +49,7 @@ def _sample_psnrs(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str
 def test_the_protocols_named_for_the_samples_and_the_cards_are_theirs() -> None:
     text = _paragraph("Scores below are PSNR in dB")
     assert f"five samples under the `{SAMPLE_PROTOCOL}` protocol" in text, text
-    card_protocols = {entry.metadata["protocol"] for entry in pretrained_table().values()} - {"detection"}
+    card_protocols = {entry.metadata["protocol"] for entry in pretrained_table().values()} - {DETECTION_PROTOCOL}
     assert len(card_protocols) == 1, card_protocols
     assert f"weights table under the `{card_protocols.pop()}` protocol" in text, text
 

@@ -3,6 +3,7 @@
 import pytest
 import torch
 
+from zoo.data.metrics.protocols import DETECTION_PROTOCOL
 from zoo.registry import create_model, list_pretrained, pretrained_table, sha256_file, weights_dir
 from zoo.training.cards import model_card
 
@@ -32,7 +33,7 @@ def test_each_tag_loads_with_its_checksum_and_card(name: str) -> None:
     x = torch.rand(1, 3, 48, 48)
     with torch.no_grad():
         out = model(x, factor="haze") if entry.arch == "mbn" else model(x)
-    if entry.metadata["protocol"] == "detection":  # probabilities and severities per factor
+    if entry.metadata["protocol"] == DETECTION_PROTOCOL:  # probabilities and severities per factor
         probabilities, severities = out
         assert probabilities.shape == severities.shape == (1, 4)
         assert ((0 <= probabilities) & (probabilities <= 1)).all() and len(entry.metadata["thresholds"]) == 4
