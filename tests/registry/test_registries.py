@@ -50,10 +50,25 @@ def test_duplicate_names_raise_unless_forced() -> None:
 
 
 def test_builtin_mmengine_types_resolve_through_parents() -> None:
-    from zoo.registry import OPTIMIZERS, PARAM_SCHEDULERS
+    # In a fresh process: mmengine registers these only when its module is imported, which the zoo's registries do
+    # on the first lookup (nothing else may have imported it before).
+    code = (
+        "import torch; from zoo.registry import HOOKS, OPTIMIZERS, PARAM_SCHEDULERS; "
+        "print(OPTIMIZERS.get('Adam') is torch.optim.Adam, PARAM_SCHEDULERS.get('MultiStepLR') is not None, "
+        "HOOKS.get('CheckpointHook') is not None)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"], out.stdout + out.stderr
 
-    assert OPTIMIZERS.get("Adam") is torch.optim.Adam
-    assert PARAM_SCHEDULERS.get("MultiStepLR") is not None
+
+def test_building_a_model_skips_mmengine_model() -> None:
+    # mmengine's model builder imports mmengine.model (torch.distributed: most of a second) for nothing.
+    code = (
+        "import sys; from zoo.registry import create_model; model = create_model('rmbn.broad', pretrained=True); "
+        "print(type(model).__name__, 'mmengine.model' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["RecurrentMBN", "False"], out.stdout + out.stderr
 
 
 def test_root_registry_finds_zoo_models_with_scope_prefix() -> None:
