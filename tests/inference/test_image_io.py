@@ -45,9 +45,11 @@ def test_bad_arrays_are_rejected_with_a_reason() -> None:
         to_rgb(np.zeros((4, 4, 3), np.int32))
 
 
-def test_16bit_color_png_keeps_16_bits(tmp_path) -> None:
-    array = np.random.default_rng(1).integers(0, 65535, size=(6, 5, 3), endpoint=True).astype(np.uint16)
-    path = write_image(tmp_path / "deep.png", array)
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+@pytest.mark.parametrize("channels", [3, 4])
+def test_16bit_color_keeps_16_bits(tmp_path, suffix: str, channels: int) -> None:
+    array = np.random.default_rng(1).integers(0, 65535, size=(6, 5, channels), endpoint=True).astype(np.uint16)
+    path = write_image(tmp_path / f"deep{suffix}", array)
     back = read_image(path).pixels
     assert back.dtype == np.uint16 and np.array_equal(back, array)
 

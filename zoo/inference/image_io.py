@@ -218,6 +218,7 @@ def read_image(path: str | Path) -> ImageFile:
             icc = opened.info.get("icc_profile")
             if opened.mode == "CMYK":  # the profile describes CMYK ink; the pixels are converted to RGB and saved so
                 icc = None
+            deep_file = _sixteen_bit(path, opened)
             upright = ImageOps.exif_transpose(opened)
             pixels, mode = pil_to_array(upright)
     except UnidentifiedImageError:
@@ -226,7 +227,7 @@ def read_image(path: str | Path) -> ImageFile:
         raise ValueError(f"{path}: refused as a possible decompression bomb ({err})") from None
     except OSError as err:
         raise ValueError(f"{path}: cannot decode the image ({err})") from None
-    if mode == "RGB" or mode == "RGBA":
+    if deep_file and mode in ("RGB", "RGBA"):
         deep = _read_16bit_color(path)
         if deep is not None:
             pixels = _orient(deep, orientation)
@@ -257,6 +258,21 @@ def _check_pixel_count(path: Path, size: tuple[int, int]) -> None:
         )
 
 
+def _sixteen_bit(path: Path, opened: Image.Image) -> bool:
+    """Whether a PNG or TIFF file may hold more than 8 bits per sample (Pillow reads 16-bit colour as 8-bit).
+
+    Decided from the header, so 8-bit files (nearly all photos) are not decoded a second time by OpenCV.
+    """
+    if opened.format == "PNG":
+        with open(path, "rb") as file:
+            header = file.read(25)
+        return len(header) < 25 or header[24] > 8  # IHDR bit depth: signature 8 + length 4 + type 4 + size 8
+    if opened.format == "TIFF":
+        bits = getattr(opened, "tag_v2", {}).get(258, (8,))
+        return max(bits if isinstance(bits, tuple) else (bits,)) > 8
+    return False
+
+
 def _read_16bit_color(path: Path) -> np.ndarray | None:
     """16-bit RGB(A) pixels of a PNG/TIFF via OpenCV, or None when the file is not 16-bit colour."""
     if path.suffix.lower() not in (".png", ".tif", ".tiff"):
@@ -267,6 +283,8 @@ def _read_16bit_color(path: Path) -> np.ndarray | None:
     code = cv2.COLOR_BGRA2RGBA if raw.shape[2] == 4 else cv2.COLOR_BGR2RGB
     return cv2.cvtColor(raw, code)
 
+
+PNG_COMPRESS_LEVEL = 3  # zlib level of written PNGs; see write_image
 
 _SUFFIX_FORMAT = {
     ".png": "PNG",
@@ -312,6 +330,10 @@ def write_image(path: str | Path, pixels: np.ndarray, save_options: dict[str, An
         if image.mode in ("LA", "RGBA"):
             raise ValueError(f"{path}: JPEG cannot store an alpha channel; write a .png instead")
         options.update(quality=95, subsampling=0)
+    elif fmt == "PNG":
+        # Lossless at any level; level 3 encoded a restored 1 MP photo 4x faster than Pillow's default 6 (0.11 s
+        # against 0.41 s, as long as restoring it) for a file 5 % larger.
+        options.setdefault("compress_level", PNG_COMPRESS_LEVEL)
     elif fmt == "WEBP":
         options.update(quality=95)
     elif fmt == "BMP":
