@@ -44,3 +44,18 @@ def test_adaptive_mode_trains_only_the_steps_each_sample_ran() -> None:
     assert all(g is None or g.abs().sum() == 0 for n, g in grads.items() if ".haze" in n or ".blur" in n)
     zero = trainer._adaptive_loss(x, target, ["", ""])
     assert zero.item() == 0 and zero.requires_grad
+
+
+def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
+    from zoo.training.detector_data import detector_sample
+
+    photo = torch.rand(160, 160, 3).numpy()
+    plain = [detector_sample(photo, seed, 0.6) for seed in range(30)]
+    same = [detector_sample(photo, seed, 0.6, distractor_share=0.0) for seed in range(30)]
+    assert all((a[0] == b[0]).all() and a[1] == b[1] for a, b in zip(plain, same, strict=True))  # share 0: as before
+    distracted = [detector_sample(photo, seed, 0.6, distractor_share=1.0) for seed in range(30)]
+    kinds = {params["distractor"]["kind"] for _, _, _, params in distracted}
+    assert kinds == {"noise", "webp", "resample"}
+    assert sum(not params["factors"] for _, _, _, params in distracted) >= 8  # about half carry no factor
+    for _, present, _, params in distracted:  # the labels follow the four factors only
+        assert all(present[f] == 0.0 for f in present if f not in params["factors"])

@@ -8,7 +8,10 @@ with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
 - 15 %: a ``paper`` mixture of 1 to 4 factors;
 - 15 %: only a camera-quality JPEG (quality 70-95, counted as clean).
 
-A third of the images without a JPEG factor are then saved as a camera JPEG (quality 75-95), as most photos are.
+With ``distractor_share`` > 0, that share of the samples also gets damage outside the four factors (sensor noise,
+WebP compression or resampling: ``zoo.data.degradations.other_damage``), half of them on a photo without any factor;
+their labels stay those of the four factors, so the detector learns that noise is not rain. A third of the images
+without a JPEG factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
 
 Writing shards once (``python -m zoo.training.write_detector_shards OUT --count N``) spends the synthesis cost once;
 training then reads them (``DetectorShards``).
@@ -59,7 +62,7 @@ def _camera_jpeg(image: np.ndarray, rng: np.random.Generator, low: int) -> np.nd
 
 
 def detector_sample(
-    photo: np.ndarray, seed: int, single_share: float = 0.0
+    photo: np.ndarray, seed: int, single_share: float = 0.0, distractor_share: float = 0.0
 ) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict]:
     """One degraded 8-bit image of a clean photo with its labels.
 
@@ -69,6 +72,8 @@ def detector_sample(
         single_share: Share of the mixtures (after the camera-JPEG-only images) that get exactly one factor, drawn
             uniformly, instead of the preset's 0 to 4: a factor then has to be seen on its own, not inferred from the
             others it usually comes with.
+        distractor_share: Share of the samples that also get a distractor (see the module docstring); 0 draws
+            exactly the samples of earlier versions.
 
     Returns:
         ``(image uint8 HxWx3, present, severity, params)``; ``present`` and ``severity`` map every factor to a
@@ -82,21 +87,33 @@ def detector_sample(
     rng = np.random.default_rng(seed)
     clean = _random_view(photo, rng)
     draw = rng.random()
-    if draw < 0.15:
+    distract = distractor_share > 0 and np.random.default_rng((seed, 1)).random() < distractor_share
+    if draw < 0.15 and not distract:
         degraded, params = _camera_jpeg(clean, rng, 70), {"factors": [], "camera_jpeg": True}
         preset = "broad"
     else:
         preset = "paper" if draw < 0.3 else "broad"
         factors = "random"
-        if rng.random() < single_share:
+        if distract and np.random.default_rng((seed, 2)).random() < 0.5:
+            factors = []
+        elif rng.random() < single_share:
             factors = [FACTORS[int(rng.integers(4))]]
         degraded, params = degrade(clean, factors, seed=int(rng.integers(2**31)), preset=preset)
-        if "jpeg" not in params["factors"] and rng.random() < 1 / 3:
+        if distract:
+            degraded, params["distractor"] = _distractor(degraded, np.random.default_rng((seed, 3)))
+        webp = params.get("distractor", {}).get("kind") == "webp"
+        if "jpeg" not in params["factors"] and not webp and rng.random() < 1 / 3:
             degraded = _camera_jpeg(np.clip(degraded, 0, 1), rng, 75)
             params["camera_jpeg"] = True
     present, severity = factor_labels(params, clean, preset=preset)
     image = (np.clip(degraded, 0, 1) * 255).round().astype(np.uint8)
     return image, present, severity, params | {"clean_strength": mixture_strength(params, clean)}
+
+
+def _distractor(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+    from zoo.data.degradations.other_damage import random_distractor
+
+    return random_distractor(np.clip(image, 0, 1).astype(np.float32), rng)
 
 
 def _as_example(image: np.ndarray, present: dict, severity: dict, strength: dict, crop_policy: str) -> dict:
@@ -124,6 +141,7 @@ class DetectorSamples(Dataset):
         seed: Base seed.
         crop_policy: The detector's crop policy (``zoo.models.detector.CROP_POLICIES``).
         single_share: See :func:`detector_sample`.
+        distractor_share: See :func:`detector_sample`.
     """
 
     def __init__(
@@ -133,6 +151,7 @@ class DetectorSamples(Dataset):
         seed: int = 0,
         crop_policy: str = "textured",
         single_share: float = 0.0,
+        distractor_share: float = 0.0,
     ) -> None:
         from zoo.data.splits import check_training_folder
         from zoo.training.data import TRAINING_SOURCES, load_clean_images
@@ -143,7 +162,7 @@ class DetectorSamples(Dataset):
             check_training_folder(source)
         self.photos = [p for p in load_clean_images(source, _MIN_PHOTO) if min(p.shape[:2]) >= _MIN_PHOTO]
         self.length, self.seed, self.crop_policy = int(length), int(seed), crop_policy
-        self.single_share = float(single_share)
+        self.single_share, self.distractor_share = float(single_share), float(distractor_share)
         self.metainfo = {"source": source}
 
     def __len__(self) -> int:
@@ -152,7 +171,9 @@ class DetectorSamples(Dataset):
     def __getitem__(self, index: int) -> dict[str, Any]:
         rng = np.random.default_rng((self.seed, index))
         photo = self.photos[int(rng.integers(len(self.photos)))]
-        image, present, severity, params = detector_sample(photo, int(rng.integers(2**31)), self.single_share)
+        image, present, severity, params = detector_sample(
+            photo, int(rng.integers(2**31)), self.single_share, self.distractor_share
+        )
         example = _as_example(image, present, severity, params["clean_strength"], self.crop_policy)
         return {"inputs": example.pop("views"), "data_samples": example}
 
@@ -201,6 +222,7 @@ def write_shards(
     start: int = 0,
     crop_policy: str = "textured",
     single_share: float = 0.0,
+    distractor_share: float = 0.0,
 ) -> None:
     """Write samples ``start .. count - 1`` of ``DetectorSamples(source, count, seed, crop_policy)`` as shards.
 
@@ -208,7 +230,7 @@ def write_shards(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    dataset = DetectorSamples(source, count, seed, crop_policy, single_share)
+    dataset = DetectorSamples(source, count, seed, crop_policy, single_share, distractor_share)
     for first in range(start, count, shard_size):
         path = out / f"shard_{first // shard_size:05d}.npz"
         if path.is_file():
@@ -236,8 +258,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0, help="first sample (split the work between processes)")
     parser.add_argument("--crop-policy", default="textured", help="the detector's crop policy: textured or mixed")
     parser.add_argument("--single-share", type=float, default=0.0, help="share of single-factor mixtures")
+    parser.add_argument(
+        "--distractor-share", type=float, default=0.0, help="share with noise, WebP or resampling on top"
+    )
     args = parser.parse_args(argv)
     write_shards(
-        args.out, args.source, args.count, args.seed, args.shard_size, args.start, args.crop_policy, args.single_share
+        args.out,
+        args.source,
+        args.count,
+        args.seed,
+        args.shard_size,
+        args.start,
+        args.crop_policy,
+        args.single_share,
+        args.distractor_share,
     )
     return 0

@@ -1,0 +1,51 @@
+"""Damage outside the four factors: what the detector learns to leave alone, and what the unseen study applies."""
+
+import numpy as np
+import pytest
+
+from zoo.data.degradations.other_damage import DISTRACTORS, KINDS, apply_damage, random_distractor
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    rng = np.random.default_rng(0)
+    base = np.linspace(0.1, 0.9, 64, dtype=np.float32)
+    image = np.stack([np.add.outer(base, base) / 2] * 3, axis=-1)
+    return np.clip(image + rng.normal(0, 0.05, image.shape).astype(np.float32), 0, 1)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_changes_the_photo_and_keeps_its_shape_and_range(photo: np.ndarray, kind: str) -> None:
+    out = apply_damage(photo, kind, seed=1)
+    assert out.shape == photo.shape and out.dtype == np.float32
+    assert 0.0 <= out.min() and out.max() <= 1.0
+    assert np.abs(out - photo).mean() > 1e-3
+
+
+def test_noise_depends_on_the_seed_and_the_rest_does_not(photo: np.ndarray) -> None:
+    assert not np.array_equal(apply_damage(photo, "noise_5", 1), apply_damage(photo, "noise_5", 2))
+    assert np.array_equal(apply_damage(photo, "webp_40", 1), apply_damage(photo, "webp_40", 2))
+
+
+def test_unknown_kind_is_refused(photo: np.ndarray) -> None:
+    with pytest.raises(ValueError, match="unknown damage 'blurry'"):
+        apply_damage(photo, "blurry")
+
+
+def test_held_out_kinds_are_not_distractors() -> None:
+    trained = {kind.partition("_")[0] for kind, (_, seen) in KINDS.items() if seen}
+    assert trained == set(DISTRACTORS)
+    assert any(not seen for _, seen in KINDS.values())
+
+
+def test_random_distractors_cover_every_kind_within_their_ranges(photo: np.ndarray) -> None:
+    rng = np.random.default_rng(3)
+    drawn: dict[str, list[dict]] = {}
+    for _ in range(60):
+        out, params = random_distractor(photo, rng)
+        assert out.shape == photo.shape and 0.0 <= out.min() and out.max() <= 1.0
+        drawn.setdefault(str(params["kind"]), []).append(params)
+    assert set(drawn) == set(DISTRACTORS)
+    assert all(1.0 <= p["sigma"] <= 20.0 for p in drawn["noise"])
+    assert all(35 <= p["quality"] <= 90 for p in drawn["webp"])
+    assert all(1.3 <= p["factor"] <= 3.0 for p in drawn["resample"])

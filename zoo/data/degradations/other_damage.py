@@ -1,0 +1,116 @@
+"""Damage outside the four factors: sensor noise, WebP compression, resampling, tone changes, sharpening.
+
+None of these is a factor the zoo restores, and a restoration step run on them does harm (rain steps fire on noise
+and WebP texture, blur steps on resampled photos). Two uses:
+
+- the factor detector is trained with :data:`DISTRACTORS` on top of its samples, labelled as they were (noise is not
+  rain), so that it learns to leave such photos alone (``zoo.training.detector_data``);
+- ``python -m zoo.benchmarks.unseen`` measures the default restore on fixed settings of :data:`KINDS`, including
+  kinds the detector never saw in training (tone changes, sharpening, saturation).
+
+Every function takes and returns an HxWx3 float32 image in [0, 1].
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["DISTRACTORS", "KINDS", "apply_damage", "random_distractor"]
+
+
+def gaussian_noise(image: np.ndarray, sigma: float, seed: int = 0, luma_only: bool = False) -> np.ndarray:
+    """Add zero-mean Gaussian noise of ``sigma`` (in 0-255 grey levels), per channel or the same on all three."""
+    rng = np.random.default_rng(seed)
+    shape = image.shape[:2] + ((1,) if luma_only else (image.shape[2],))
+    return np.clip(image + rng.normal(0.0, sigma / 255.0, shape).astype(np.float32), 0.0, 1.0)
+
+
+def webp(image: np.ndarray, quality: int) -> np.ndarray:
+    """Pillow WebP (lossy) round trip at ``quality`` (1-100)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray((np.clip(image, 0, 1) * 255).round().astype(np.uint8)).save(buffer, "WEBP", quality=int(quality))
+    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"), np.float32) / 255.0
+
+
+def resample(image: np.ndarray, factor: float, linear: bool = False) -> np.ndarray:
+    """Downscale by ``factor`` (area) and upscale back (bicubic, or bilinear): an enlarged small photo."""
+    import cv2
+
+    height, width = image.shape[:2]
+    small = cv2.resize(
+        image, (max(1, round(width / factor)), max(1, round(height / factor))), interpolation=cv2.INTER_AREA
+    )
+    method = cv2.INTER_LINEAR if linear else cv2.INTER_CUBIC
+    return np.clip(cv2.resize(small, (width, height), interpolation=method), 0.0, 1.0)
+
+
+def gamma(image: np.ndarray, exponent: float) -> np.ndarray:
+    """Tone curve ``image ** exponent`` (> 1 darkens the mid-tones)."""
+    return np.power(np.clip(image, 0, 1), exponent).astype(np.float32)
+
+
+def brightness(image: np.ndarray, gain: float) -> np.ndarray:
+    """Scale every value by ``gain`` (an under- or over-exposed photo), clipped."""
+    return np.clip(image * gain, 0.0, 1.0).astype(np.float32)
+
+
+def unsharp(image: np.ndarray, amount: float, sigma: float = 1.5) -> np.ndarray:
+    """Unsharp masking, as cameras and editors sharpen: ``image + amount * (image - gaussian(image))``."""
+    import cv2
+
+    blurred = cv2.GaussianBlur(image, (0, 0), sigma)
+    return np.clip(image + amount * (image - blurred), 0.0, 1.0).astype(np.float32)
+
+
+def saturation(image: np.ndarray, gain: float) -> np.ndarray:
+    """Scale each pixel's distance from its grey (luma) value by ``gain``."""
+    luma = image @ np.array([0.299, 0.587, 0.114], np.float32)
+    return np.clip(luma[..., None] + gain * (image - luma[..., None]), 0.0, 1.0).astype(np.float32)
+
+
+# Fixed settings scored by ``zoo.benchmarks.unseen``: name -> (function of (image, seed), whether the detector's
+# training saw this kind of damage as a distractor).
+KINDS: dict[str, tuple[Callable[[np.ndarray, int], np.ndarray], bool]] = {
+    "noise_5": (lambda x, s: gaussian_noise(x, 5.0, s), True),
+    "noise_15": (lambda x, s: gaussian_noise(x, 15.0, s), True),
+    "webp_40": (lambda x, s: webp(x, 40), True),
+    "resample_2": (lambda x, s: resample(x, 2.0), True),
+    "gamma_1.8": (lambda x, s: gamma(x, 1.8), False),
+    "dark_0.4": (lambda x, s: brightness(x, 0.4), False),
+    "sharpen_1": (lambda x, s: unsharp(x, 1.0), False),
+    "saturate_1.6": (lambda x, s: saturation(x, 1.6), False),
+}
+
+
+def apply_damage(image: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
+    """One of :data:`KINDS` applied to ``image``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown damage {kind!r}; expected one of {', '.join(KINDS)}")
+    return KINDS[kind][0](np.asarray(image, np.float32), seed)
+
+
+DISTRACTORS = ("noise", "webp", "resample")
+
+
+def random_distractor(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, float | str]]:
+    """One distractor with random settings over wide ranges; returns the image and what was drawn.
+
+    - noise: sigma 1-20 grey levels (log-uniform), per channel or the same on all three (a third);
+    - webp: quality 35-90 (below, the JPEG step may help: not a distractor);
+    - resample: factor 1.3-3 (log-uniform), bicubic or bilinear back up.
+    """
+    kind = DISTRACTORS[int(rng.integers(len(DISTRACTORS)))]
+    if kind == "noise":
+        sigma = float(np.exp(rng.uniform(np.log(1.0), np.log(20.0))))
+        luma_only = bool(rng.random() < 1 / 3)
+        return gaussian_noise(image, sigma, int(rng.integers(2**31)), luma_only), {"kind": kind, "sigma": sigma}
+    if kind == "webp":
+        quality = int(rng.integers(35, 91))
+        return webp(image, quality), {"kind": kind, "quality": quality}
+    factor = float(np.exp(rng.uniform(np.log(1.3), np.log(3.0))))
+    return resample(image, factor, bool(rng.random() < 0.5)), {"kind": kind, "factor": factor}
