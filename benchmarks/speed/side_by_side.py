@@ -19,6 +19,10 @@ Variants (``--variants``, comma separated):
   card records that bf16 keeps their scores.
 - ``fp32-nchw`` / ``bf16-nchw``: the same network called directly with NCHW tensors (no ``Restorer``), to show what
   the layout choice of the ``Restorer`` is worth.
+- ``found-rain``, ``found-blur``, ``found-jpeg``, ``found-haze``: what the default path of ``zoo restore``
+  (``steps="auto"``) costs when the detector finds that one factor: the shipped detector's call on the image, then
+  that single step in bf16 autocast (which ``--dtype auto`` picks on such CPUs for every shipped R-MBN tag; these
+  random weights have no card to allow it). The reference runs all four steps on every image.
 
 The medians, the ratios (reference median / variant median, and the median of the per-round ratios), the machine
 (CPU model and flags, threads, ``os.getloadavg()`` before and after) and torch's version go to ``--out`` as JSON.
@@ -42,7 +46,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference import ENV_VAR, ReferenceRMBN, find_checkout, load_reference_network  # noqa: E402
 
-VARIANTS = ("reference", "fp32", "bf16", "fp32-nchw", "bf16-nchw", "fp32-cl", "bf16-cl")
+FACTORS = ("rain", "blur", "jpeg", "haze")
+VARIANTS = (
+    "reference",
+    "fp32",
+    "bf16",
+    "fp32-nchw",
+    "bf16-nchw",
+    "fp32-cl",
+    "bf16-cl",
+    *(f"found-{f}" for f in FACTORS),
+)
 DEFAULT_VARIANTS = "reference,fp32,bf16"
 
 
@@ -59,6 +73,7 @@ def _cpu_name() -> str:
 def build_variants(names: Sequence[str], checkout: Path | None) -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
     """One callable per variant name, each taking a (1, 3, H, W) image in [0, 1] and returning the restored image."""
     from zoo.inference import Restorer
+    from zoo.inference.adaptive import detect_tensor
     from zoo.registry import create_model
 
     torch.manual_seed(0)
@@ -73,6 +88,14 @@ def build_variants(names: Sequence[str], checkout: Path | None) -> dict[str, Cal
         elif name in ("fp32", "bf16"):
             restorer = Restorer(ours, dtype=name, steps="all")
             calls[name] = lambda x, r=restorer: r.restore_tensor(x)["restored"]
+        elif name.startswith("found-") and name.removeprefix("found-") in FACTORS:
+            restorer = Restorer(ours, dtype="bf16", steps=(name.removeprefix("found-"),))
+
+            def found(x: torch.Tensor, r: Restorer = restorer) -> torch.Tensor:
+                detect_tensor(x)  # the default path asks the detector first
+                return r.restore_tensor(x)["restored"]
+
+            calls[name] = found
         elif name in ("fp32-nchw", "bf16-nchw", "fp32-cl", "bf16-cl"):
             enabled = name.startswith("bf16")
             layout = torch.channels_last if name.endswith("-cl") else torch.contiguous_format
