@@ -1,11 +1,12 @@
 """Choose the adaptive default's step-strength margin on the validation photos (never the test photos).
 
-``python -m zoo.benchmarks.strength [--margins 0 1 2 4] [--threshold haze=0.95] [--out results/cpu]`` runs the
-adaptive chain (``zoo.inference.adaptive``) with the shipped detector on every case of the ``paper`` and ``broad``
-sets of the validation photos (``PresetTestSet(images="validation")``: ``--per-photo`` crops per photo for the single
-cases, 2 for the mixtures), once per margin. Margin 0 runs every found step at full strength; a margin ``m`` blends a
-step's output with its input by ``min(1, (logit(p) - logit(threshold)) / m)``. It writes, per case and margin, the mean
-PSNR gain and the worst image's gain (``rgb`` protocol) to ``strength.md`` and ``strength.json``.
+``python -m zoo.benchmarks.strength [--margins 0 1 2 4] [--threshold haze=0.95] [--detector FILE] [--out results/cpu]``
+runs the adaptive chain (``zoo.inference.adaptive``) with the shipped detector (or a detector release file) on every
+case of the ``paper`` and ``broad`` sets of the validation photos (``PresetTestSet(images="validation")``:
+``--per-photo`` crops per photo for the single cases, 2 for the mixtures), once per margin. Margin 0 runs every found
+step at full strength; a margin ``m`` blends a step's output with its input by
+``min(1, (logit(p) - logit(threshold)) / m)``. It writes, per case and margin, the mean PSNR gain and the worst image's
+gain (``rgb`` protocol) to ``strength.md`` and ``strength.json``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def run_strength(
     model_name: str = "rmbn",
     per_photo: int = 6,
     thresholds: dict[str, float] | None = None,
+    detector_file: str | None = None,
 ) -> dict[str, Any]:
     """Mean and worst PSNR gain per preset, case group and margin on the validation photos.
 
@@ -55,6 +57,7 @@ def run_strength(
         model_name: The recurrent model (its default weights).
         per_photo: Crops per validation photo for the single-factor cases (mixtures: 2).
         thresholds: Detector thresholds to use instead of the shipped ones, per factor (to compare other thresholds).
+        detector_file: A detector release file to use instead of the shipped detector (to compare detectors).
     """
     from zoo.data.datasets import PresetTestSet, preset_cases
     from zoo.data.metrics import metric_settings, psnr
@@ -63,7 +66,7 @@ def run_strength(
     from zoo.registry import create_model
 
     model = create_model(model_name, pretrained=True).eval()
-    detector = load_detector()
+    detector = create_model("detector", checkpoint=detector_file).eval() if detector_file else load_detector()
     thresholds = dict(zip(DETECTOR_FACTORS, (float(t) for t in detector.thresholds), strict=True)) | (thresholds or {})
     settings = metric_settings("rgb")
     gains: dict[str, dict[str, dict[str, list[float]]]] = {}
@@ -94,6 +97,7 @@ def run_strength(
     }
     return {
         "model": model_name,
+        "detector": detector_file or "shipped",
         "thresholds": {f: round(t, 4) for f, t in thresholds.items()},
         "margins": [f"{m:g}" for m in margins],
         "per_photo": per_photo,
@@ -118,15 +122,21 @@ def choose_margin(report: dict[str, Any], tolerance: float = MEAN_TOLERANCE) -> 
     return max(close, key=lambda m: min(r["worst"] for r in rows[m]))
 
 
+def _detector_name(report: dict[str, Any]) -> str:
+    where = report.get("detector", "shipped")
+    return "shipped" if where == "shipped" else f"`{Path(where).name}`"
+
+
 def markdown(report: dict[str, Any], command: str) -> str:
     """The report as a table: one row per preset and case group, ``mean (worst)`` per margin."""
     margins = report["margins"]
     lines = [
         "# Step strength of the adaptive default: margin chosen on the validation photos",
         "",
-        f"Command: `{command}` ({report['seconds']:.0f} s). Model `{report['model']}` (default weights), the shipped "
-        f"detector (thresholds {report['thresholds']}). Validation photos only; {report['per_photo']} crops of "
-        "256x256 per photo for single cases, 2 for mixtures. Mean PSNR gain in dB (`rgb`), with the worst image's "
+        f"Command: `{command}` ({report['seconds']:.0f} s). Model `{report['model']}` (default weights), the "
+        f"{_detector_name(report)} detector (thresholds {report['thresholds']}). Validation photos only; "
+        f"{report['per_photo']} crops of 256x256 per photo for single cases, 2 for mixtures. Mean PSNR gain in dB "
+        "(`rgb`), with the worst image's "
         "gain in brackets. Margin 0: every found step at full strength; margin m: a step runs at strength "
         "min(1, (logit(p) - logit(threshold)) / m). Clean and camera-JPEG rows count a clean input as 100 dB.",
         "",
@@ -169,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FACTOR=P",
         help="use this detector threshold instead of the shipped one (repeatable), e.g. haze=0.95",
     )
+    parser.add_argument("--detector", help="a detector release file instead of the shipped detector")
     parser.add_argument("--out", default="results/cpu", help="folder for the report")
     parser.add_argument("--name", default="strength", help="file name of the report: NAME.md and NAME.json")
     args = parser.parse_args(argv)
@@ -183,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--threshold {item!r}: expected FACTOR=P, e.g. haze=0.95")
         if factor not in ("rain", "blur", "jpeg", "haze") or not 0.0 < thresholds[factor] < 1.0:
             parser.error(f"--threshold {item!r}: expected a factor (rain, blur, jpeg, haze) and 0 < P < 1")
-    report = run_strength(args.margins, args.model, args.per_photo, thresholds)
+    report = run_strength(args.margins, args.model, args.per_photo, thresholds, args.detector)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else sys.argv[1:])
