@@ -27,7 +27,7 @@ def test_tiny_detector_trains_and_exports_with_its_thresholds(tmp_path) -> None:
     build_runner(cfg, work_dir=str(tmp_path / "run")).train()
     entry = export_release(tmp_path / "run" / "iter_4.pth", "detector.tiny", tmp_path / "w", "test", {}, evaluate=False)
     thresholds = entry["metadata"]["thresholds"]
-    assert list(thresholds) == ["rain", "blur", "jpeg", "haze"] and all(0 <= t <= 0.99 for t in thresholds.values())
+    assert list(thresholds) == ["rain", "blur", "jpeg", "haze"] and all(0 <= t <= 0.999 for t in thresholds.values())
     model = zoo.create_model("detector", checkpoint=str(tmp_path / "w" / "detector.tiny.safetensors"))
     assert torch.allclose(model.thresholds, torch.tensor(list(thresholds.values())), atol=1e-4)
     manifest = json.loads((tmp_path / "w" / "manifest.json").read_text())
@@ -55,7 +55,7 @@ def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
     assert all((a[0] == b[0]).all() and a[1] == b[1] for a, b in zip(plain, same, strict=True))  # share 0: as before
     distracted = [detector_sample(photo, seed, 0.6, distractor_share=1.0) for seed in range(30)]
     kinds = {params["distractor"]["kind"] for _, _, _, params in distracted}
-    assert kinds == {"noise", "webp", "resample"}
+    assert kinds == {"noise", "webp"}
     assert sum(not params["factors"] for _, _, _, params in distracted) >= 8  # about half carry no factor
     for _, present, _, params in distracted:  # the labels follow the four factors only
         assert all(present[f] == 0.0 for f in present if f not in params["factors"])
