@@ -9,7 +9,7 @@ with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
 - 15 %: only a camera-quality JPEG (quality 70-95, counted as clean).
 
 With ``distractor_share`` > 0, that share of the samples also gets damage outside the four factors (sensor noise,
-WebP compression or resampling: ``zoo.data.degradations.other_damage``), half of them on a photo without any factor;
+WebP compression: ``zoo.data.degradations.other_damage``), half of them on a photo without any factor;
 their labels stay those of the four factors, so the detector learns that noise is not rain. A third of the images
 without a JPEG factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
 

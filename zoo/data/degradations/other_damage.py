@@ -3,10 +3,10 @@
 None of these is a factor the zoo restores, and a restoration step run on them does harm (rain steps fire on noise
 and WebP texture, blur steps on resampled photos). Two uses:
 
-- the factor detector is trained with :data:`DISTRACTORS` on top of its samples, labelled as they were (noise is not
-  rain), so that it learns to leave such photos alone (``zoo.training.detector_data``);
+- the factor detector is trained with :data:`DISTRACTORS` (noise and WebP) on top of its samples, labelled as they
+  were (noise is not rain), so that it learns to leave such photos alone (``zoo.training.detector_data``);
 - ``python -m zoo.benchmarks.unseen`` measures the default restore on fixed settings of :data:`KINDS`, including
-  kinds the detector never saw in training (tone changes, sharpening, saturation).
+  kinds the detector never saw in training (resampling, tone changes, sharpening, saturation).
 
 Every function takes and returns an HxWx3 float32 image in [0, 1].
 """
@@ -79,7 +79,7 @@ KINDS: dict[str, tuple[Callable[[np.ndarray, int], np.ndarray], bool]] = {
     "noise_5": (lambda x, s: gaussian_noise(x, 5.0, s), True),
     "noise_15": (lambda x, s: gaussian_noise(x, 15.0, s), True),
     "webp_40": (lambda x, s: webp(x, 40), True),
-    "resample_2": (lambda x, s: resample(x, 2.0), True),
+    "resample_2": (lambda x, s: resample(x, 2.0), False),
     "gamma_1.8": (lambda x, s: gamma(x, 1.8), False),
     "dark_0.4": (lambda x, s: brightness(x, 0.4), False),
     "sharpen_1": (lambda x, s: unsharp(x, 1.0), False),
@@ -94,23 +94,21 @@ def apply_damage(image: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
     return KINDS[kind][0](np.asarray(image, np.float32), seed)
 
 
-DISTRACTORS = ("noise", "webp", "resample")
+# Resampling is not one of them: an enlarged photo is softened as by a mild blur, and labelling it clean cost the
+# detector most of its blur detections (validation: blur found 0.75 -> 0.28 at its thresholds).
+DISTRACTORS = ("noise", "webp")
 
 
 def random_distractor(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, float | str]]:
     """One distractor with random settings over wide ranges; returns the image and what was drawn.
 
     - noise: sigma 1-20 grey levels (log-uniform), per channel or the same on all three (a third);
-    - webp: quality 35-90 (below, the JPEG step may help: not a distractor);
-    - resample: factor 1.3-3 (log-uniform), bicubic or bilinear back up.
+    - webp: quality 35-90 (below, the JPEG step may help: not a distractor).
     """
     kind = DISTRACTORS[int(rng.integers(len(DISTRACTORS)))]
     if kind == "noise":
         sigma = float(np.exp(rng.uniform(np.log(1.0), np.log(20.0))))
         luma_only = bool(rng.random() < 1 / 3)
         return gaussian_noise(image, sigma, int(rng.integers(2**31)), luma_only), {"kind": kind, "sigma": sigma}
-    if kind == "webp":
-        quality = int(rng.integers(35, 91))
-        return webp(image, quality), {"kind": kind, "quality": quality}
-    factor = float(np.exp(rng.uniform(np.log(1.3), np.log(3.0))))
-    return resample(image, factor, bool(rng.random() < 0.5)), {"kind": kind, "factor": factor}
+    quality = int(rng.integers(35, 91))
+    return webp(image, quality), {"kind": kind, "quality": quality}
