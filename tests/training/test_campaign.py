@@ -16,6 +16,9 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
             assert dataset.source == "/corpus" and cfg.model.data_preprocessor.preset == "broad"
     ft = next(s for s in STAGES if s.name == "detector_ft")
     assert stage_options(ft, tmp_path, "/c", 10)["load_from"] == str(tmp_path / "detector" / "iter_1500.pth")
+    distract = stage_options(next(s for s in STAGES if s.name == "detector_distract"), tmp_path, "/c", 10)
+    assert distract["load_from"] == str(tmp_path / "detector_ft" / "iter_1200.pth")
+    assert distract["val_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "val_all")
     adaptive = next(s for s in STAGES if s.name == "adaptive")
     start = stage_options(adaptive, tmp_path, "/c", 10)["model.init_checkpoint"]
     assert start == str(tmp_path / "weights" / "mbn.broad.safetensors")

@@ -7,9 +7,13 @@
 2. ``detector_ft``: write 6,000 more samples of which 60 % hold a single factor, and fine-tune the detector on all
    18,000 (samples with at most one factor twice as often) from the first run, 1,200 iterations; export
    ``detector.broad`` (thresholds from the validation photos, scores on the test sets).
-3. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), 3,000 iterations,
+3. ``detector_distract``: write 6,000 more training samples and 1,000 validation samples of which half also carry
+   damage outside the four factors (noise or WebP: ``zoo.data.degradations.other_damage``), labelled by
+   their factors only, and fine-tune on all 24,000 (validation: the 2,000), 1,500 iterations; export
+   ``detector.broad``, whose thresholds then keep noisy or WebP photos from getting steps.
+4. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), 3,000 iterations,
    export ``mbn.broad``.
-4. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
+5. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
    ``rmbn.broad``. The run that made the shipped file went on to 1,500 iterations, but its validation PSNR fell after
    500 (24.77, 24.60 at 1,000, 24.53 at 1,500 dB), so the release is the 500-iteration checkpoint (the run's best).
 
@@ -80,6 +84,22 @@ STAGES: tuple[Stage, ...] = (
         "steps (steps=auto)",
     ),
     Stage(
+        "detector_distract",
+        "detector",
+        "detector.broad",
+        {
+            "train_cfg.val_interval": 500,
+            "model.net.crop_policy": "mixed",
+            "model.net.channels": (16, 24, 32, 48, 64),
+            "optim_wrapper.bf16": False,
+            "optim_wrapper.optimizer.lr": 3e-4,
+        },
+        iters=1500,
+        load="detector_ft/iter_1200.pth",
+        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
+        "steps (steps=auto); trained to leave noise and WebP alone",
+    ),
+    Stage(
         "stage1",
         "mbn_stage1_broad",
         "mbn.broad",
@@ -144,14 +164,25 @@ def _detector_data(work: Path, corpus: str) -> Path:
     write_shards(data / "train", corpus, 12000, 0, crop_policy="mixed")
     write_shards(data / "val", "validation", 1000, 1, crop_policy="mixed")
     write_shards(data / "train_single", corpus, 6000, 7, crop_policy="mixed", single_share=0.6)
-    both = data / "train_all"
-    both.mkdir(exist_ok=True)
-    for kind, folder in (("m", "train"), ("s", "train_single")):
-        for shard in sorted((data / folder).glob("shard_*.npz")):
-            link = both / f"shard_{kind}{shard.name.removeprefix('shard_')}"
+    mix = {"crop_policy": "mixed", "distractor_share": 0.5}
+    write_shards(data / "train_distract", corpus, 6000, 11, single_share=0.6, **mix)
+    write_shards(data / "val_distract", "validation", 1000, 12, **mix)
+    _link_shards(data / "train_all", {"m": data / "train", "s": data / "train_single"})
+    _link_shards(
+        data / "train_distract_all", {"m": data / "train", "s": data / "train_single", "d": data / "train_distract"}
+    )
+    _link_shards(data / "val_all", {"v": data / "val", "d": data / "val_distract"})
+    return data
+
+
+def _link_shards(folder: Path, sources: dict[str, Path]) -> None:
+    """A folder of links to the shards of several folders (``shard_<key><number>.npz``), for one dataset."""
+    folder.mkdir(exist_ok=True)
+    for key, source in sources.items():
+        for shard in sorted(source.glob("shard_*.npz")):
+            link = folder / f"shard_{key}{shard.name.removeprefix('shard_')}"
             if not link.exists():
                 link.symlink_to(shard.resolve())
-    return data
 
 
 def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str, Any]:
@@ -159,11 +190,13 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
     options: dict[str, Any] = {**stage.options, "train_cfg.max_iters": iters}
     if stage.config == "detector":
         data = work / "detector_data"
-        train = {"folder": str(data / "train")}
+        train, val = {"folder": str(data / "train")}, data / "val"
         if stage.name == "detector_ft":
             train = {"folder": str(data / "train_all"), "repeat_few_factors": 2}
+        if stage.name == "detector_distract":
+            train, val = {"folder": str(data / "train_distract_all"), "repeat_few_factors": 2}, data / "val_all"
         options["train_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", **train}
-        options["val_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", "folder": str(data / "val")}
+        options["val_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", "folder": str(val)}
         options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]
     else:
         options["train_dataloader.dataset.source"] = corpus
