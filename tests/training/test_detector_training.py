@@ -59,3 +59,21 @@ def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
     assert sum(not params["factors"] for _, _, _, params in distracted) >= 8  # about half carry no factor
     for _, present, _, params in distracted:  # the labels follow the four factors only
         assert all(present[f] == 0.0 for f in present if f not in params["factors"])
+
+
+def test_detector_comparison_scores_each_detector_on_each_folder(tmp_path) -> None:
+    import numpy as np
+
+    from zoo.training.detector_compare import _scores, compare_on_shards
+    from zoo.training.detector_data import write_shards
+
+    probabilities = np.array([[0.9, 0.1, 0.2, 0.0], [0.2, 0.8, 0.1, 0.0], [0.6, 0.0, 0.0, 0.0], [0.1, 0.0, 0.0, 0.0]])
+    labels = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], dtype=float)
+    scores = _scores(probabilities, labels, np.array([0.5, 0.5, 0.5, 0.5]))
+    assert scores["factors"]["rain"] == {"auc": 1.0, "found": 1.0, "false_alarms": 1 / 3}
+    assert scores["clean_with_a_step"] == 0.5 and scores["clean_n"] == 2  # the third image gets a rain step
+    write_shards(tmp_path / "val", "validation", 16, 3, shard_size=8, crop_policy="mixed", distractor_share=0.5)
+    report = compare_on_shards([str(tmp_path / "val")], [])
+    shipped = report[str(tmp_path / "val")]["shipped"]
+    assert shipped["n"] == 16 and 0.0 <= shipped["clean_with_a_step"] <= 1.0
+    assert list(shipped["factors"]) == ["rain", "blur", "jpeg", "haze"]
