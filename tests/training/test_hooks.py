@@ -236,3 +236,29 @@ def test_killed_run_resumes_from_the_newest_timed_checkpoint(tmp_path: Path) -> 
 def test_negative_interval_is_refused() -> None:
     with pytest.raises(ValueError, match="interval_minutes=-1"):
         TimedCheckpointHook(interval_minutes=-1)
+
+
+def test_a_last_checkpoint_pointer_left_empty_by_a_kill_is_repaired(tmp_path) -> None:
+    import logging
+    from types import SimpleNamespace
+
+    from zoo.training.runner import ZooRunner
+
+    runner = SimpleNamespace(work_dir=str(tmp_path), logger=logging.getLogger("test"))
+    pointer = tmp_path / "last_checkpoint"
+    for name in ("iter_4.pth", "iter_12.pth"):
+        (tmp_path / name).write_bytes(b"x")
+    pointer.write_text("")  # mmengine truncates, then writes: a kill in between leaves it empty
+    ZooRunner._repair_last_checkpoint(runner)
+    assert pointer.read_text() == str(tmp_path / "iter_12.pth")  # the newest by number, not by name
+    pointer.write_text(str(tmp_path / "iter_16.pth"))  # a file that was never written
+    ZooRunner._repair_last_checkpoint(runner)
+    assert pointer.read_text() == str(tmp_path / "iter_12.pth")
+    pointer.write_text(str(tmp_path / "iter_4.pth"))  # valid: left as it is
+    ZooRunner._repair_last_checkpoint(runner)
+    assert pointer.read_text() == str(tmp_path / "iter_4.pth")
+    for name in ("iter_4.pth", "iter_12.pth"):
+        (tmp_path / name).unlink()
+    pointer.write_text("")
+    ZooRunner._repair_last_checkpoint(runner)
+    assert not pointer.exists()  # nothing to resume from: a fresh start

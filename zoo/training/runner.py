@@ -46,7 +46,8 @@ def _fsync(path: str, directory: bool = False) -> None:
 class ZooRunner(Runner):
     """mmengine Runner whose checkpoints are written atomically (temporary file, fsync, rename, fsync of the folder).
 
-    A ``.part`` file left by an interrupted write is deleted when the next run in the same work dir starts.
+    A ``.part`` file left by an interrupted write is deleted when the next run in the same work dir starts, and a
+    ``last_checkpoint`` pointer that a kill left empty or pointing at a missing file is set to the newest checkpoint.
     Checkpoints hold only tensors and plain containers (see :mod:`zoo.training.safe_checkpoint`), and the run's
     config as a plain dict (``meta["zoo_config"]``), so they load with ``torch.load(weights_only=True)``.
     """
@@ -73,7 +74,28 @@ class ZooRunner(Runner):
     def train(self) -> torch.nn.Module:
         """Delete partial checkpoints of an interrupted run, then train (resuming when asked)."""
         self._remove_partial_checkpoints()
+        self._repair_last_checkpoint()
         return super().train()
+
+    @master_only
+    def _repair_last_checkpoint(self) -> None:
+        """Point ``last_checkpoint`` at the newest ``iter_*.pth`` when it is empty or names a missing file.
+
+        mmengine rewrites the pointer in place after each save, so a run killed at that moment leaves it empty, and
+        ``--resume`` would then fail with "checkpoint does not exist".
+        """
+        pointer = Path(self.work_dir) / "last_checkpoint"
+        if not pointer.is_file():
+            return
+        named = pointer.read_text().strip()
+        if named and Path(named).is_file():
+            return
+        saved = sorted(Path(self.work_dir).glob("iter_*.pth"), key=lambda p: int(p.stem.removeprefix("iter_")))
+        if saved:
+            self.logger.warning(f"last_checkpoint named {named or 'nothing'!r}; resuming from {saved[-1].name}")
+            pointer.write_text(str(saved[-1]))
+        else:
+            pointer.unlink()
 
     @master_only
     def _remove_partial_checkpoints(self) -> None:
