@@ -5,12 +5,13 @@
 1. ``detector``: write detector samples once (``zoo.training.detector_data``, crop policy ``mixed``: 12,000 from
    the training photos, 1,000 from the validation photos) and train ``detector`` on them (1,500 iterations).
 2. ``detector_ft``: write 6,000 more samples of which 60 % hold a single factor, and fine-tune the detector on all
-   18,000 (samples with at most one factor twice as often) from the first run, 1,200 iterations; export
-   ``detector.broad`` (thresholds from the validation photos, scores on the test sets).
+   18,000 (samples with at most one factor twice as often) from the first run, 1,200 iterations (it made the
+   ``detector.broad`` shipped before the next stage).
 3. ``detector_distract``: write 6,000 more training samples and 1,000 validation samples of which half also carry
    damage outside the four factors (noise or WebP: ``zoo.data.degradations.other_damage``), labelled by
    their factors only, and fine-tune on all 24,000 (validation: the 2,000), 1,500 iterations; export
-   ``detector.broad``, whose thresholds then keep noisy or WebP photos from getting steps.
+   ``detector.broad`` (thresholds from the validation samples, scores on the test sets), whose thresholds then keep
+   noisy or WebP photos from getting steps.
 4. ``stage1``: ``mbn_stage1_broad`` from the shipped ``mbn.synth4v3`` (its width and branches), 3,000 iterations,
    export ``mbn.broad``.
 5. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
@@ -70,7 +71,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "detector_ft",
         "detector",
-        "detector.broad",
+        "",
         {
             "train_cfg.val_interval": 500,
             "model.net.crop_policy": "mixed",
@@ -80,8 +81,6 @@ STAGES: tuple[Stage, ...] = (
         },
         iters=1200,
         load="detector/iter_1500.pth",
-        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
-        "steps (steps=auto)",
     ),
     Stage(
         "detector_distract",
