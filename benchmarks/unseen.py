@@ -68,7 +68,14 @@ def run_unseen(
     rng = np.random.default_rng(2026)
     split = load_split(images)
     photos = [part for photo in split for part in _crops(photo, crop, per_photo, rng)]
-    report: dict[str, Any] = {"images": images, "photos": len(split), "crops": len(photos), "crop": crop, "kinds": {}}
+    report: dict[str, Any] = {
+        "images": images,
+        "photos": len(split),
+        "crops": len(photos),
+        "crop": crop,
+        "detector": detector_file or "shipped",
+        "kinds": {},
+    }
     for kind, (_, trained) in KINDS.items():
         gains, stepped, counts = [], 0, {f: 0 for f in model.order}
         for index, clean in enumerate(photos):
@@ -97,6 +104,11 @@ def run_unseen(
     return report
 
 
+def _detector_name(report: dict[str, Any]) -> str:
+    where = report.get("detector", "shipped")
+    return "the shipped one" if where == "shipped" else f"`{Path(where).name}`"
+
+
 def markdown(report: dict[str, Any], command: str) -> str:
     """The report as a Markdown table."""
     lines = [
@@ -104,9 +116,11 @@ def markdown(report: dict[str, Any], command: str) -> str:
         "",
         f"Command: `{command}`  ",
         f"{report['photos']} photos, {report['crops']} crops of {report['crop']}x{report['crop']} (each photo's "
-        "centre, then random places), 8-bit inputs, fp32; PSNR under the `rgb` protocol against the undamaged crop.",
+        "centre, then random places), 8-bit inputs, fp32; PSNR under the `rgb` protocol against the undamaged crop. "
+        f"Detector: {_detector_name(report)}.",
         "",
-        "| damage | detector trained on it | mean gain (dB) | worst image (dB) | crops with a step | steps run |",
+        "| damage | a distractor in the detector's training | mean gain (dB) | worst image (dB) | crops with a step "
+        "| steps run |",
         "|---|---|---:|---:|---:|---|",
     ]
     for kind, row in report["kinds"].items():
@@ -120,6 +134,8 @@ def markdown(report: dict[str, Any], command: str) -> str:
         "- noise_S: Gaussian noise of S grey levels; webp_Q: WebP at quality Q; resample_F: shrunk F times and "
         "enlarged back (bicubic); gamma_G: tone curve x^G; dark_K: values times K; sharpen_A: unsharp mask of "
         "amount A; saturate_S: colour saturation times S (`zoo.data.degradations.other_damage.KINDS`).",
+        "- A distractor: shown to the detector in training (campaign stage `detector_distract`) with the labels of its "
+        "four factors; a detector from elsewhere (`--detector`) may not have seen it.",
     ]
     return "\n".join(lines) + "\n"
 

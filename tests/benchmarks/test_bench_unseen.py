@@ -27,6 +27,7 @@ def test_markdown_has_a_row_per_kind(report: dict) -> None:
     text = markdown(report, "python -m zoo.benchmarks.unseen")
     assert all(f"| {kind} |" in text for kind in KINDS)
     assert "| gamma_1.8 | no |" in text and "| noise_5 | yes (as a distractor) |" in text
+    assert "Detector: the shipped one." in text
 
 
 def test_test_photos_are_only_reported_and_other_splits_refused() -> None:
