@@ -54,31 +54,27 @@ class Stage:
     summary: str = ""  # the exported weights' one-line description (zoo list --pretrained)
 
 
+# Settings every detector stage shares: the shipped detector's size and crop policy, fp32, validation every 500.
+_DETECTOR_OPTIONS: dict[str, Any] = {
+    "train_cfg.val_interval": 500,
+    "model.net.crop_policy": "mixed",
+    "model.net.channels": (16, 24, 32, 48, 64),
+    "optim_wrapper.bf16": False,
+}
+
 STAGES: tuple[Stage, ...] = (
     Stage(
         "detector",
         "detector",
         "",
-        {
-            "train_dataloader.batch_size": 32,
-            "train_cfg.val_interval": 500,
-            "model.net.crop_policy": "mixed",
-            "model.net.channels": (16, 24, 32, 48, 64),
-            "optim_wrapper.bf16": False,
-        },
+        {**_DETECTOR_OPTIONS, "train_dataloader.batch_size": 32},
         iters=1500,
     ),
     Stage(
         "detector_ft",
         "detector",
         "",
-        {
-            "train_cfg.val_interval": 500,
-            "model.net.crop_policy": "mixed",
-            "model.net.channels": (16, 24, 32, 48, 64),
-            "optim_wrapper.bf16": False,
-            "optim_wrapper.optimizer.lr": 5e-4,
-        },
+        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 5e-4},
         iters=1200,
         load="detector/iter_1500.pth",
     ),
@@ -86,13 +82,7 @@ STAGES: tuple[Stage, ...] = (
         "detector_distract",
         "detector",
         "detector.broad",
-        {
-            "train_cfg.val_interval": 500,
-            "model.net.crop_policy": "mixed",
-            "model.net.channels": (16, 24, 32, 48, 64),
-            "optim_wrapper.bf16": False,
-            "optim_wrapper.optimizer.lr": 3e-4,
-        },
+        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4},
         iters=1500,
         load="detector_ft/iter_1200.pth",
         summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
