@@ -7,8 +7,9 @@ fixed seed), applies each fixed damage of
 saturation), rounds to 8 bits, and restores it as ``zoo restore`` does by default: the detector picks R-MBN's steps
 and their strengths (``zoo.inference.adaptive.plan_steps``). Per kind it reports the mean PSNR gain against the
 undamaged crop (``rgb`` protocol: the restore should not lower it), the worst image's gain, the share of images that
-got any step, and which steps ran. Kinds marked "trained" were shown to the detector as distractors in training; the
-others it never saw. fp32 throughout, so scores do not depend on the CPU's bf16 support.
+got any step, and which steps ran. Kinds marked as distractors were shown to the detector in training (with the
+labels of their four factors); the others it never saw. fp32 throughout, so scores do not depend on the CPU's bf16
+support.
 
 Choices (which detector to ship) are made with ``--images validation``; the test photos only report.
 """

@@ -258,9 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0, help="first sample (split the work between processes)")
     parser.add_argument("--crop-policy", default="textured", help="the detector's crop policy: textured or mixed")
     parser.add_argument("--single-share", type=float, default=0.0, help="share of single-factor mixtures")
-    parser.add_argument(
-        "--distractor-share", type=float, default=0.0, help="share with noise, WebP or resampling on top"
-    )
+    parser.add_argument("--distractor-share", type=float, default=0.0, help="share with noise or WebP on top")
     args = parser.parse_args(argv)
     write_shards(
         args.out,
