@@ -50,3 +50,26 @@ def test_blockiness_statistic_rises_with_jpeg_compression() -> None:
 def test_thresholds_travel_with_the_weights(detector: torch.nn.Module) -> None:
     assert "thresholds" in detector.state_dict()
     assert torch.equal(detector.thresholds, torch.full((4,), 0.5))
+
+
+def test_a_factor_decided_by_severity_scores_with_its_severity(detector: torch.nn.Module) -> None:
+    by_severity = zoo.create_model(
+        {"type": "detector", "channels": (8, 8, 8), "hidden": 8, "decide_by_severity": ["haze"]}
+    ).eval()
+    by_severity.load_state_dict(detector.state_dict())  # same weights: only the score of haze changes
+    x = torch.rand(2, 3, 64, 80)
+    with torch.no_grad():
+        (p, s), (q, t) = detector(x), by_severity(x)
+    haze = DETECTOR_FACTORS.index("haze")
+    assert torch.equal(t, s) and torch.equal(q[:, haze], s[:, haze])
+    others = [i for i in range(len(DETECTOR_FACTORS)) if i != haze]
+    assert torch.equal(q[:, others], p[:, others])
+    with pytest.raises(ValueError, match="decide_by_severity"):
+        zoo.create_model({"type": "detector", "decide_by_severity": ["snow"]})
+    with pytest.raises(ValueError, match="decide_by_severity"):
+        zoo.create_model({"type": "detector", "decide_by_severity": "haze"})
+
+
+def test_the_shipped_detector_decides_haze_by_its_severity() -> None:
+    shipped = zoo.create_model("detector", pretrained=True)
+    assert shipped.decide_by_severity == ("haze",)

@@ -31,7 +31,9 @@ def _table(rows: list[dict]) -> str:
     text = ["  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)) for line in lines]
     text.insert(1, "  ".join("-" * width for width in widths))
     return (
-        "\n".join(text) + "\n\nprobability (severity 0..1) per factor; detected: probability at or above the threshold"
+        "\n".join(text)
+        + "\n\nscore (severity 0..1) per factor: the presence probability, or the severity where the detector "
+        "decides by it (the shipped one: haze); detected: score at or above the threshold"
     )
 
 

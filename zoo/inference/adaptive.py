@@ -1,7 +1,8 @@
 """Adaptive R-MBN: run only the recurrent steps whose factor the detector finds, and say why.
 
-``steps="auto"`` (the default of ``zoo restore``) asks the factor detector (``zoo.models.detector``) for the
-probability of each factor on the whole image and runs the steps above their thresholds, in the chain's order
+``steps="auto"`` (the default of ``zoo restore``) asks the factor detector (``zoo.models.detector``) for the score
+of each factor on the whole image (its presence probability, or its severity for the factors the detector decides by
+severity: haze for the shipped one) and runs the steps above their thresholds, in the chain's order
 (J->H->B->R). ``"all"`` is the paper's always-on chain; a list of factor names runs exactly those steps. When no
 factor is found the image comes back unchanged.
 
@@ -67,8 +68,9 @@ class Plan:
     Attributes:
         steps: Steps to run, in chain order.
         mode: ``"auto"`` (chosen by the detector), ``"all"`` or ``"given"`` (named by the user).
-        probabilities: The detector's probability per factor (``"auto"`` only).
-        thresholds: The thresholds the probabilities were compared with (``"auto"`` only).
+        probabilities: The detector's score per factor (``"auto"`` only): presence probability, or severity for the
+            factors in its ``decide_by_severity``.
+        thresholds: The thresholds the scores were compared with (``"auto"`` only).
         strengths: The strength of each step that runs at part strength (``"auto"`` only; see
             :func:`step_strength`); steps not listed run fully.
     """
@@ -96,8 +98,8 @@ class Plan:
         ]
         skipped = [f"{f} {p:.2f}" for f, p in self.probabilities.items() if f not in self.steps]
         if not found:
-            return f"no degradation found (probabilities {', '.join(skipped)}): the image is unchanged"
-        return f"ran {', '.join(found)}; skipped {', '.join(skipped) or 'none'} (detector probabilities)"
+            return f"no degradation found (detector scores {', '.join(skipped)}): the image is unchanged"
+        return f"ran {', '.join(found)}; skipped {', '.join(skipped) or 'none'} (detector scores)"
 
 
 def parse_steps(steps: str | Sequence[str] | None) -> str | tuple[str, ...]:

@@ -55,7 +55,9 @@ def detect(
 
     Returns:
         ``{"factors": {factor: probability}, "severity": {factor: 0..1}, "detected": [factors found]}``; a list of
-        them for a (B, C, H, W) tensor. A factor is found when its probability reaches the detector's threshold.
+        them for a (B, C, H, W) tensor. A factor is found when its score in ``factors`` reaches the detector's
+        threshold; the score is the presence probability, or the severity for the factors the detector decides by
+        severity (``FactorDetector.decide_by_severity``; the shipped detector: haze).
     """
     from zoo.registry import create_model
 

@@ -36,7 +36,7 @@ def predict_dataset(model: torch.nn.Module, dataset, batch_size: int = 64) -> tu
         for batch in DataLoader(dataset, batch_size=batch_size):
             samples = batch["data_samples"]
             out = model.forward_views(batch["inputs"].float() / 255, samples["stats"].float())
-            probabilities.append(torch.sigmoid(out[:, : out.shape[1] // 2]).numpy())
+            probabilities.append(model.scores(out)[0].numpy())  # what forward() decides with
             labels.append(samples["present"].numpy())
     return np.concatenate(probabilities), np.concatenate(labels)
 
