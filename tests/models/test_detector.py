@@ -70,6 +70,6 @@ def test_a_factor_decided_by_severity_scores_with_its_severity(detector: torch.n
         zoo.create_model({"type": "detector", "decide_by_severity": "haze"})
 
 
-def test_the_shipped_detector_decides_haze_by_its_severity() -> None:
-    shipped = zoo.create_model("detector", pretrained=True)
-    assert shipped.decide_by_severity == ("haze",)
+def test_the_shipped_detector_decides_by_presence_probabilities() -> None:
+    # Deciding haze by its severity found more haze on validation but changed 14 % of the clean test crops.
+    assert zoo.create_model("detector", pretrained=True).decide_by_severity == ()

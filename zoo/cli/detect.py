@@ -33,7 +33,7 @@ def _table(rows: list[dict]) -> str:
     return (
         "\n".join(text)
         + "\n\nscore (severity 0..1) per factor: the presence probability, or the severity where the detector "
-        "decides by it (the shipped one: haze); detected: score at or above the threshold"
+        "decides by it; detected: score at or above the threshold"
     )
 
 

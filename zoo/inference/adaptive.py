@@ -2,7 +2,7 @@
 
 ``steps="auto"`` (the default of ``zoo restore``) asks the factor detector (``zoo.models.detector``) for the score
 of each factor on the whole image (its presence probability, or its severity for the factors the detector decides by
-severity: haze for the shipped one) and runs the steps above their thresholds, in the chain's order
+severity: none for the shipped one) and runs the steps above their thresholds, in the chain's order
 (J->H->B->R). ``"all"`` is the paper's always-on chain; a list of factor names runs exactly those steps. When no
 factor is found the image comes back unchanged.
 

@@ -57,7 +57,7 @@ def detect(
         ``{"factors": {factor: probability}, "severity": {factor: 0..1}, "detected": [factors found]}``; a list of
         them for a (B, C, H, W) tensor. A factor is found when its score in ``factors`` reaches the detector's
         threshold; the score is the presence probability, or the severity for the factors the detector decides by
-        severity (``FactorDetector.decide_by_severity``; the shipped detector: haze).
+        severity (``FactorDetector.decide_by_severity``; the shipped detector has none).
     """
     from zoo.registry import create_model
 

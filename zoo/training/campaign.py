@@ -82,8 +82,7 @@ STAGES: tuple[Stage, ...] = (
         "detector_distract",
         "detector",
         "detector.broad",
-        # Training ignores decide_by_severity (it fits both heads); the exported detector decides haze by its severity.
-        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4, "model.net.decide_by_severity": ("haze",)},
+        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4},
         iters=1500,
         load="detector_ft/iter_1200.pth",
         summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
