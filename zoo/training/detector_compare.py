@@ -21,8 +21,7 @@ __all__ = ["compare_on_shards", "main"]
 
 
 def _scores(probabilities: np.ndarray, labels: np.ndarray, thresholds: np.ndarray) -> dict[str, Any]:
-    from sklearn.metrics import roc_auc_score
-
+    from zoo.data.metrics.detection import roc_auc
     from zoo.models.detector import DETECTOR_FACTORS
 
     flagged = probabilities >= thresholds
@@ -30,9 +29,8 @@ def _scores(probabilities: np.ndarray, labels: np.ndarray, thresholds: np.ndarra
     result: dict[str, Any] = {"n": int(len(labels)), "clean_n": int(clean.sum()), "factors": {}}
     for column, factor in enumerate(DETECTOR_FACTORS):
         positive = labels[:, column] > 0.5
-        both = 0 < positive.sum() < len(positive)
         result["factors"][factor] = {
-            "auc": float(roc_auc_score(positive, probabilities[:, column])) if both else float("nan"),
+            "auc": roc_auc(probabilities[:, column], positive),  # NaN without both classes
             "found": float(flagged[positive, column].mean()) if positive.any() else float("nan"),
             "false_alarms": float(flagged[~positive, column].mean()) if (~positive).any() else float("nan"),
         }
