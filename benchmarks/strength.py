@@ -61,12 +61,12 @@ def run_strength(
     """
     from zoo.data.datasets import PresetTestSet, preset_cases
     from zoo.data.metrics import metric_settings, psnr
-    from zoo.inference.adaptive import detect_tensor, load_detector, step_strength
+    from zoo.inference.adaptive import detect_tensor, detector_from, step_strength
     from zoo.models.detector import DETECTOR_FACTORS
     from zoo.registry import create_model
 
     model = create_model(model_name, pretrained=True).eval()
-    detector = create_model("detector", checkpoint=detector_file).eval() if detector_file else load_detector()
+    detector = detector_from(detector_file)
     thresholds = dict(zip(DETECTOR_FACTORS, (float(t) for t in detector.thresholds), strict=True)) | (thresholds or {})
     settings = metric_settings("rgb")
     gains: dict[str, dict[str, dict[str, list[float]]]] = {}

@@ -58,13 +58,13 @@ def run_unseen(
     from zoo.data.degradations.other_damage import KINDS, apply_damage
     from zoo.data.metrics import metric_settings, psnr
     from zoo.data.splits import load_split
-    from zoo.inference.adaptive import load_detector, plan_steps
+    from zoo.inference.adaptive import detector_from, plan_steps
     from zoo.registry import create_model
 
     if images not in ("validation", "test"):
         raise ValueError(f"images must be 'validation' or 'test', got {images!r}")
     model = create_model(model_name, pretrained=True).eval()
-    detector = create_model("detector", checkpoint=detector_file).eval() if detector_file else load_detector()
+    detector = detector_from(detector_file)
     settings = metric_settings("rgb")
     rng = np.random.default_rng(2026)
     split = load_split(images)

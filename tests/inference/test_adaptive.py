@@ -169,3 +169,13 @@ def test_chain_strengths_are_checked(rmbn: nn.Module) -> None:
             rmbn(x, strengths=bad)
     with pytest.raises(ValueError, match="strengths"):
         rmbn(x, factor="rain", strengths={"rain": 0.5})
+
+
+def test_detector_from_gives_the_shipped_detector_or_a_release_file() -> None:
+    from pathlib import Path
+
+    assert adaptive.detector_from() is adaptive.load_detector()
+    release = Path(zoo.__file__).parent / "weights" / "detector.broad.safetensors"
+    loaded = adaptive.detector_from(str(release))
+    assert loaded is not adaptive.load_detector() and not loaded.training
+    assert torch.equal(loaded.thresholds, adaptive.load_detector().thresholds)

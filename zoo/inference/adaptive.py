@@ -31,6 +31,7 @@ __all__ = [
     "Plan",
     "step_strength",
     "detect_tensor",
+    "detector_from",
     "load_detector",
     "parse_steps",
     "plan_steps",
@@ -131,6 +132,15 @@ def load_detector(name: str = DETECTOR_MODEL) -> torch.nn.Module:
             "--steps all (every step) or name the steps, e.g. --steps jpeg,blur"
         )
     return create_model(name, pretrained=True).eval()
+
+
+def detector_from(checkpoint: str | None = None) -> torch.nn.Module:
+    """The shipped detector, or the detector of a release file (eval mode): for comparing another detector."""
+    if checkpoint is None:
+        return load_detector()
+    from zoo.registry import create_model
+
+    return create_model(DETECTOR_MODEL, checkpoint=checkpoint).eval()
 
 
 def detect_tensor(x: torch.Tensor, detector: torch.nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -40,14 +40,12 @@ def _scores(probabilities: np.ndarray, labels: np.ndarray, thresholds: np.ndarra
 
 def compare_on_shards(folders: list[str], detector_files: list[str]) -> dict[str, dict[str, Any]]:
     """``{folder: {detector: scores}}`` for the shipped detector (``"shipped"``) and each release file."""
-    from zoo.inference.adaptive import load_detector
-    from zoo.registry import create_model
+    from zoo.inference.adaptive import detector_from
     from zoo.training.detector_data import DetectorShards
     from zoo.training.detector_release import predict_dataset
 
-    detectors: dict[str, torch.nn.Module] = {"shipped": load_detector()}
-    for path in detector_files:
-        detectors[path] = create_model("detector", checkpoint=path).eval()
+    detectors: dict[str, torch.nn.Module] = {"shipped": detector_from()}
+    detectors.update({path: detector_from(path) for path in detector_files})
     report: dict[str, dict[str, Any]] = {}
     for folder in folders:
         dataset = DetectorShards(folder)
