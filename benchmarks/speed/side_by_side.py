@@ -42,11 +42,12 @@ from typing import Any
 
 import torch
 
+from zoo.factors import FACTORS
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from reference import ENV_VAR, ReferenceRMBN, find_checkout, load_reference_network  # noqa: E402
 
-FACTORS = ("rain", "blur", "jpeg", "haze")
 VARIANTS = (
     "reference",
     "fp32",
