@@ -22,10 +22,11 @@ def test_workloads_follow_the_shipped_runs() -> None:
 
 
 def test_settings_by_name() -> None:
-    shipped, auto, every = settings_for(["shipped", "auto", "bf16-all"], cores=6)
-    assert (shipped.bf16, shipped.threads, shipped.channels_last) == (False, 1, False)
+    shipped, auto, every, bigger = settings_for(["shipped", "auto", "bf16-all", "bf16-all-x4"], cores=6)
+    assert (shipped.bf16, shipped.threads, shipped.channels_last, shipped.batch_scale) == (False, 1, False, 1)
     assert (auto.bf16, auto.threads, auto.channels_last) == (True, 0, True)
-    assert every.threads == 6
+    assert every.threads == 6 and every.batch_scale == 1
+    assert (bigger.bf16, bigger.threads, bigger.channels_last, bigger.batch_scale) == (True, 6, True, 4)
     with pytest.raises(ValueError, match="unknown setting"):
         settings_for(["fast"], cores=2)
 
@@ -55,15 +56,18 @@ def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
     from zoo.cli.main import main
 
     args = ["bench", "train-speed", "--widths", "0.125", "--rounds", "1", "--stages", "rmbn_star"]
-    assert main([*args, "--settings", "shipped", "auto", "--out", str(tmp_path), "--quiet"]) == 0
+    assert main([*args, "--settings", "shipped", "bf16-all-x4", "--out", str(tmp_path), "--quiet"]) == 0
     record = json.loads((tmp_path / "train_speed.json").read_text())
     (run,) = record["runs"]
-    assert {c["setting"] for c in run["cells"]} == {"fp32, 1 thread (shipped runs)", run["settings"][1]["name"]}
+    shipped, bigger = (s["name"] for s in run["settings"])
+    assert {c["setting"] for c in run["cells"]} == {shipped, bigger} and "batch x4" in bigger
+    assert {c["setting"]: c["batch"] for c in run["cells"]} == {shipped: 4, bigger: 16}
+    assert all(c["images_per_s"] == pytest.approx(c["batch"] / c["median_s"]) for c in run["cells"])
     assert all(c["images_per_s"] > 0 and len(c["wall_s"]) == 1 for c in run["cells"])
     assert run["stages"][0]["speedup"]["fp32, 1 thread (shipped runs)"] == pytest.approx(1.0)
     assert record["machine"]["physical_cores"] >= 1
     text = (tmp_path / "train_speed.md").read_text()
-    assert "| rmbn_star | mixed | 4, 96² |" in text
+    assert "| rmbn_star | mixed | 4, 96² |" in text and "| stage | factor | shipped batch, crop |" in text
     assert "zoo bench train-speed" in text and "--widths 0.125" in text
 
 

@@ -3,8 +3,9 @@
 ``zoo bench train-speed`` runs it. Every stage runs the training step of its shipped config at the shipped runs'
 sizes (width 0.25, one rain iteration, batch 8 for stage 1 and 4 for the others, crops 64 for rain and 96 for the
 rest): the clean crops are loaded and collated, then ``train_step`` synthesises the degradation, runs the forward and
-the loss, back-propagates, clips and steps Adam. The settings alternate step by step (the order rotates every
-round), so on a shared machine every setting sees the same load; the load average and the process's CPU time are
+the loss, back-propagates, clips and steps Adam. The settings alternate (the order rotates every round), so on a
+shared machine every setting sees the same load; each setting runs an untimed step before its timed one, so the
+cost of switching thread count or memory order is not counted; the load average and the process's CPU time are
 recorded with every step.
 
 A stage's throughput is that of its task cycle: images of one cycle over the time of one cycle (stage 1 and stage 2:
@@ -50,6 +51,7 @@ class Setting:
     bf16: bool
     threads: int  # 0: "auto", chosen before each step from the load of other processes (zoo.training.threads)
     channels_last: bool
+    batch_scale: int = 1  # batches this many times the shipped runs' size
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class Workload:
 
 
 STAGES = ("mbn_stage1", "rmbn_stage2", "rmbn_star")
-SETTINGS = ("shipped", "fp32-cl", "bf16", "bf16-cl", "bf16-all", "auto")  # see settings_for
+SETTINGS = ("shipped", "fp32-cl", "bf16", "bf16-cl", "bf16-all", "auto", "bf16-all-x4")  # see settings_for
 
 
 def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
@@ -72,7 +74,9 @@ def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
     ``shipped``: fp32, 1 thread (the shipped runs); ``bf16``: 1 thread; ``fp32-cl`` and ``bf16-cl``: 1 thread,
     channels-last weights (dilated convolutions excepted, see :mod:`zoo.training.memory_format`);
     ``bf16-all``: bf16, one thread per physical core, channels-last (``zoo train`` on an idle machine with fast
-    bf16); ``auto``: bf16, channels-last, the threads ``zoo train`` picks from the current load (its default).
+    bf16); ``auto``: bf16, channels-last, the threads ``zoo train`` picks from the current load (its default);
+    ``bf16-all-x4``: as ``bf16-all`` with batches four times the shipped runs' (32 for stage 1, 16 for the others):
+    small convolutions keep two cores busier on bigger batches.
     """
     table = {
         "shipped": Setting("fp32, 1 thread (shipped runs)", False, 1, False),
@@ -81,6 +85,7 @@ def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
         "bf16-cl": Setting("bf16, 1 thread, channels-last", True, 1, True),
         "bf16-all": Setting(f"bf16, {cores} threads, channels-last", True, cores, True),
         "auto": Setting("bf16, auto threads, channels-last (zoo train's default)", True, 0, True),
+        "bf16-all-x4": Setting(f"bf16, {cores} threads, channels-last, batch x4", True, cores, True, 4),
     }
     unknown = [n for n in names if n not in table]
     if unknown:
@@ -147,14 +152,14 @@ class _Step:
         self.work = work
 
     def run(self, setting: Setting, first: int, threads: int) -> tuple[float, float]:
-        """One training step on samples ``first..first+batch``; wall and process CPU seconds."""
+        """One training step on samples from ``first`` (the batch times ``setting.batch_scale``); wall and CPU s."""
         from torch.utils.data import default_collate
 
         torch.set_num_threads(threads)
         model, wrapper = self.models[setting.channels_last], self.wrappers[setting.channels_last]
         wrapper.bf16 = setting.bf16
         wall, cpu = time.perf_counter(), time.process_time()
-        batch = default_collate([self.crops[first + i] for i in range(self.work.batch)])
+        batch = default_collate([self.crops[first + i] for i in range(self.work.batch * setting.batch_scale)])
         model.train_step(batch, wrapper)
         return time.perf_counter() - wall, time.process_time() - cpu
 
@@ -180,13 +185,19 @@ def measure(
     times: dict[tuple[Workload, str], list[tuple[float, float, int]]] = {}
     times.update({(w, s.name): [] for w in works for s in settings})
     loads, others = [os.getloadavg()[0]], OtherProcessesLoad()
+    widest = max(s.batch_scale for s in settings)  # rounds take disjoint samples under every setting
+    scale = {s.name: s.batch_scale for s in settings}
     try:
         for r in range(warmup + rounds):
             for w in works:
                 for k in range(len(settings)):
                     setting = settings[(k + r) % len(settings)]
                     threads = setting.threads or math_threads(others.sample(), cores)
-                    wall, cpu = steps[w].run(setting, r * w.batch, threads)
+                    # An untimed step first: the first step after a change of thread count or memory order is
+                    # slower (measured: 2 threads right after 1 thread ran 20-30 % below 2 threads after 2), and
+                    # since the rotation keeps the settings' cyclic order, that cost fell on the same settings.
+                    steps[w].run(setting, (2 * r + 1) * w.batch * widest, threads)
+                    wall, cpu = steps[w].run(setting, 2 * r * w.batch * widest, threads)
                     if r >= warmup:
                         times[(w, setting.name)].append((wall, cpu, threads))
             loads.append(os.getloadavg()[0])
@@ -200,12 +211,13 @@ def measure(
         cells.append(
             {
                 **asdict(w),
+                "batch": w.batch * scale[name],
                 "setting": name,
                 "wall_s": walls,
                 "cpu_s": [p[1] for p in pairs],
                 "threads": [p[2] for p in pairs],
                 "median_s": median,
-                "images_per_s": w.batch / median,
+                "images_per_s": w.batch * scale[name] / median,
             }
         )
     layouts = {False: "contiguous", True: "channels-last"}
@@ -216,6 +228,7 @@ def measure(
         "warmup": warmup,
         "settings": [asdict(s) for s in settings],
         "non_finite_parameters": broken,
+        "untimed_step_first": True,
         "cells": cells,
         "stages": _stage_rates(cells, settings),
         "load_average": loads,
@@ -257,8 +270,8 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
         "",
         f"Machine: {machine['cpu']}, {machine['physical_cores']} physical cores, fast bf16: "
         f"{machine['fast_bf16']}; torch {machine['torch']}. The settings alternate step by step (the order rotates "
-        f"every round); medians of {first['rounds']} rounds after {first['warmup']} warm-up round(s). Speed-ups are "
-        f"against the first setting (the shipped runs'); the target is {target:g}x.",
+        f"every round{_switch_text(first)}); medians of {first['rounds']} rounds after {first['warmup']} warm-up "
+        f"round(s). Speed-ups are against the first setting (the shipped runs'); the target is {target:g}x.",
     ]
     for run in runs:
         names = [s["name"] for s in run["settings"]]
@@ -283,7 +296,7 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
             base = stage["images_per_cpu_s"][names[0]]
             cells = [f"{stage['images_per_cpu_s'][n]:.2f} ({stage['images_per_cpu_s'][n] / base:.2f}x)" for n in names]
             lines.append(f"| {stage['stage']} | " + " | ".join(cells) + " |")
-        lines += ["", "| stage | factor | batch, crop | " + " | ".join(names) + " |"]
+        lines += ["", "| stage | factor | shipped batch, crop | " + " | ".join(names) + " |"]
         lines.append("|---|---|---|" + "---:|" * len(names))
         by_key = {(c["stage"], c["factor"], c["setting"]): c for c in run["cells"]}
         for stage, factor in dict.fromkeys((c["stage"], c["factor"]) for c in run["cells"]):
@@ -304,6 +317,12 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
         "it waited for a core; for auto threads, the thread counts it chose).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _switch_text(run: dict[str, Any]) -> str:
+    if run.get("untimed_step_first"):
+        return "; each timed step follows an untimed one under the same setting, so switching costs are not counted"
+    return ""
 
 
 def _finite_text(run: dict[str, Any]) -> str:
