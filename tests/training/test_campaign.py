@@ -22,6 +22,9 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
     adaptive = next(s for s in STAGES if s.name == "adaptive")
     start = stage_options(adaptive, tmp_path, "/c", 10)["model.init_checkpoint"]
     assert start == str(tmp_path / "weights" / "mbn.broad.safetensors")
+    wide = stage_options(next(s for s in STAGES if s.name == "stage1_wide"), tmp_path, "/c", 10)
+    assert wide["model.net.width"] == 0.5 and wide["optim_wrapper.bf16"] == "auto"
+    assert "model.init_checkpoint" not in wide  # from scratch
 
 
 def test_status_of_an_empty_campaign_lists_every_stage(tmp_path: Path) -> None:

@@ -17,6 +17,9 @@
 5. ``adaptive``: ``rmbn_adaptive`` from ``mbn.broad`` (each broad mixture through exactly its own steps), export
    ``rmbn.broad``. The run that made the shipped file went on to 1,500 iterations, but its validation PSNR fell after
    500 (24.77, 24.60 at 1,000, 24.53 at 1,500 dB), so the release is the 500-iteration checkpoint (the run's best).
+6. ``stage1_wide``: ``mbn_stage1_broad`` at width 0.5 (one rain iteration) from scratch, bf16 autocast where the
+   CPU supports it, 40,000 iterations, export ``mbn.wide``: the long run meant to get past the plateau of width 0.25
+   (validation blur PSNR flat at 27.6 dB in ``stage1``). Started in session 8; it spans several sessions.
 
 Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (checkpoints every
 250 iterations and every 10 minutes, so a session that ends mid-stage loses little); exported files go to
@@ -125,6 +128,26 @@ STAGES: tuple[Stage, ...] = (
         start="stage:mbn.broad",
         iters=500,  # validation PSNR fell after 500 (24.77, 24.60 at 1,000, 24.53 at 1,500): the release is at 500
         summary="Adaptive R-MBN on broad mixtures: runs the steps the detector finds (zoo restore's default)",
+    ),
+    Stage(
+        "stage1_wide",
+        "mbn_stage1_broad",
+        "mbn.wide",
+        {
+            "model.net.width": 0.5,
+            "model.net.rain_iters": 1,
+            "train_dataloader.batch_size": 8,
+            "train_dataloader.num_workers": 0,
+            "train_dataloader.persistent_workers": False,
+            "train_dataloader.dataset.crop": 128,
+            "optim_wrapper.optimizer.lr": 2e-4,
+            "train_cfg.val_interval": 2000,
+            "default_hooks.checkpoint.interval": 500,
+            "default_hooks.checkpoint.max_keep_ckpts": 3,
+            "optim_wrapper.bf16": "auto",  # bf16 on CPUs with AMX or AVX512-BF16: 2.9x fp32 on one thread
+        },
+        iters=40000,
+        summary="MBN stage 1 at width 0.5 on the broad synthesis, from scratch (factor given)",
     ),
 )
 
