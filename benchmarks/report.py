@@ -17,7 +17,7 @@ from zoo.data.metrics.protocols import protocol_description
 from .budgets import Budget
 from .cells import hardware
 
-__all__ = ["PlotPanel", "StudyReport", "Table", "fmt_pair", "write_plot", "write_report"]
+__all__ = ["PlotPanel", "StudyReport", "Table", "fmt_pair", "write_plot", "write_record", "write_report"]
 
 
 @dataclass
@@ -176,6 +176,15 @@ def write_plot(panels: list[PlotPanel], path: Path, title: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def write_record(out_dir: str | Path, name: str, record: dict[str, Any], command: str, text: str) -> None:
+    """Write a study's ``NAME.json`` (its record plus the command that made it) and ``NAME.md`` (``text``); print it."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps({**record, "command": command}, indent=1) + "\n")
+    (out / f"{name}.md").write_text(text)
+    print(text)
 
 
 def write_report(report: StudyReport, out_dir: str | Path) -> dict[str, Path]:

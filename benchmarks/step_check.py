@@ -22,10 +22,8 @@ test photos only report.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -189,14 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.per_photo < 1 or args.crop < 16:
         parser.error("--per-photo must be at least 1 and --crop at least 16")
+    from zoo.benchmarks.report import write_record
+
     report = run_step_check(args.images, args.per_photo, args.crop)
     command = ("python -m zoo.benchmarks.step_check " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    name = f"step_check_{args.images}"
-    (out / f"{name}.json").write_text(json.dumps({**report, "command": command}, indent=1) + "\n")
-    (out / f"{name}.md").write_text(markdown(report, command))
-    print(markdown(report, command))
+    write_record(args.out, f"step_check_{args.images}", report, command, markdown(report, command))
     return 0
 
 

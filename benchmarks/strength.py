@@ -12,7 +12,6 @@ gain (``rgb`` protocol) to ``strength.md`` and ``strength.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
@@ -194,13 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--threshold {item!r}: expected FACTOR=P, e.g. haze=0.95")
         if factor not in ("rain", "blur", "jpeg", "haze") or not 0.0 < thresholds[factor] < 1.0:
             parser.error(f"--threshold {item!r}: expected a factor (rain, blur, jpeg, haze) and 0 < P < 1")
+    from zoo.benchmarks.report import write_record
+
     report = run_strength(args.margins, args.model, args.per_photo, thresholds, args.detector)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    command = "python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else sys.argv[1:])
-    (out / f"{args.name}.json").write_text(json.dumps({**report, "command": command.strip()}, indent=1) + "\n")
-    (out / f"{args.name}.md").write_text(markdown(report, command.strip()))
-    print(markdown(report, command.strip()))
+    command = ("python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
+    write_record(args.out, args.name, report, command, markdown(report, command))
     return 0
 
 

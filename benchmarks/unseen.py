@@ -17,7 +17,6 @@ Choices (which detector to ship) are made with ``--images validation``; the test
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -154,14 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.crop < 16 or args.per_photo < 1:
         parser.error("--crop must be at least 16 and --per-photo at least 1")
+    from zoo.benchmarks.report import write_record
+
     report = run_unseen(args.images, args.crop, args.per_photo, args.model, args.detector)
     command = ("python -m zoo.benchmarks.unseen " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    name = args.name or f"unseen_{args.images}"
-    (out / f"{name}.json").write_text(json.dumps({**report, "command": command}, indent=1) + "\n")
-    (out / f"{name}.md").write_text(markdown(report, command))
-    print(markdown(report, command))
+    write_record(args.out, args.name or f"unseen_{args.images}", report, command, markdown(report, command))
     return 0
 
 

@@ -1,5 +1,7 @@
 """The step-check study: would re-running the detector after a step tell helpful steps from harmful ones?"""
 
+import json
+
 import pytest
 
 from zoo.benchmarks.step_check import DROPS, markdown, run_step_check, summarise
@@ -53,3 +55,15 @@ def test_every_step_that_ran_is_recorded() -> None:
 def test_other_splits_are_refused() -> None:
     with pytest.raises(ValueError, match="validation' or 'test'"):
         run_step_check("train")
+
+
+def test_study_files_hold_the_record_and_its_command(tmp_path, capsys) -> None:
+    from zoo.benchmarks.report import write_record
+
+    write_record(tmp_path / "out", "study_x", {"rows": [1, 2]}, "python -m zoo.benchmarks.x --a 1", "| table |\n")
+    assert json.loads((tmp_path / "out" / "study_x.json").read_text()) == {
+        "rows": [1, 2],
+        "command": "python -m zoo.benchmarks.x --a 1",
+    }
+    assert (tmp_path / "out" / "study_x.md").read_text() == "| table |\n"
+    assert "| table |" in capsys.readouterr().out
