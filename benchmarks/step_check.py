@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p))
 
 
-def _inputs(images: str, per_photo: int, crop: int):
+def _inputs(images: str, per_photo: int, crop: int) -> Iterator[tuple[str, str, torch.Tensor, torch.Tensor]]:
     """``(source, case, degraded (1,3,H,W), clean (3,H,W))`` of every preset case and unseen-damage kind."""
     from zoo.benchmarks.unseen import _crops
     from zoo.data.datasets import PresetTestSet, preset_cases
