@@ -22,7 +22,6 @@ test photos only report.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -33,11 +32,6 @@ import torch
 __all__ = ["DROPS", "markdown", "run_step_check", "summarise"]
 
 DROPS = (0.0, 0.1, 0.3, 1.0)  # logit drops below which the safeguard would undo a step
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1.0 - 1e-6)
-    return math.log(p / (1.0 - p))
 
 
 def _inputs(images: str, per_photo: int, crop: int) -> Iterator[tuple[str, str, torch.Tensor, torch.Tensor]]:
@@ -74,8 +68,9 @@ def run_step_check(
         crop: Side of the crops.
         model_name: The recurrent model (its default weights).
     """
+    from zoo.benchmarks.strength import chain_with_strengths
     from zoo.data.metrics import metric_settings, psnr
-    from zoo.inference.adaptive import detect_tensor, load_detector, plan_steps
+    from zoo.inference.adaptive import detect_tensor, load_detector, logit, plan_steps
     from zoo.models.detector import DETECTOR_FACTORS
     from zoo.registry import create_model
 
@@ -88,8 +83,8 @@ def run_step_check(
     def score(y: torch.Tensor, gt: torch.Tensor) -> float:
         return min(100.0, float(psnr(y.clamp(0, 1), gt, **kwargs)))
 
-    def logit(y: torch.Tensor, factor: str) -> float:
-        return _logit(float(detect_tensor(y, detector)[0][0, DETECTOR_FACTORS.index(factor)]))
+    def scores(y: torch.Tensor) -> dict[str, float]:
+        return dict(zip(DETECTOR_FACTORS, detect_tensor(y, detector)[0][0].tolist(), strict=True))
 
     steps, images_seen = [], 0
     for source, case, x, gt in _inputs(images, per_photo, crop):
@@ -101,14 +96,11 @@ def run_step_check(
             final, outputs = model(x, steps=plan.steps, strengths=plan.strengths or None, return_steps=True)
         before = score(x[0], gt)
         gain = score(final[0], gt) - before
-        previous = x
+        seen = plan.probabilities  # the detector's scores of the input, as the plan used them
         for factor in plan.steps:
-            rest = tuple(f for f in plan.steps if f != factor)
-            without = x
-            if rest:
-                with torch.inference_mode():
-                    weights = {f: w for f, w in plan.strengths.items() if f in rest}
-                    without = model(x, steps=rest, strengths=weights or None)
+            rest = {f: plan.strengths.get(f, 1.0) for f in plan.steps if f != factor}
+            without = chain_with_strengths(model, x, rest)
+            after = scores(outputs[factor])  # each step's output is scored once, for every factor
             steps.append(
                 {
                     "source": source,
@@ -116,10 +108,10 @@ def run_step_check(
                     "factor": factor,
                     "strength": plan.strengths.get(factor, 1.0),
                     "contribution_db": gain - (score(without[0], gt) - before),
-                    "drop": logit(previous, factor) - logit(outputs[factor], factor),
+                    "drop": logit(seen[factor]) - logit(after[factor]),
                 }
             )
-            previous = outputs[factor]
+            seen = after
     return {"images": images, "per_photo": per_photo, "crop": crop, "inputs": images_seen, "steps": steps}
 
 

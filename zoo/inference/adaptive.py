@@ -33,6 +33,7 @@ __all__ = [
     "detect_tensor",
     "detector_from",
     "load_detector",
+    "logit",
     "parse_steps",
     "plan_steps",
     "split_strengths",
@@ -42,7 +43,8 @@ DETECTOR_MODEL = "detector"  # the shipped detector weights (default tag of the 
 STRENGTH_MARGIN = 2.0  # logits above its threshold at which a found step runs at full strength
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
+    """log(p / (1 - p)), with p kept inside [1e-6, 1 - 1e-6]."""
     p = min(max(p, 1e-6), 1.0 - 1e-6)
     return math.log(p / (1.0 - p))
 
@@ -53,7 +55,7 @@ def step_strength(probability: float, threshold: float, margin: float = STRENGTH
         return 0.0
     if margin <= 0:
         return 1.0
-    return min(1.0, (_logit(probability) - _logit(threshold)) / margin)
+    return min(1.0, (logit(probability) - logit(threshold)) / margin)
 
 
 def split_strengths(strengths: Mapping[str, float], order: Sequence[str]) -> tuple[tuple[str, ...], dict[str, float]]:
