@@ -68,6 +68,10 @@ def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
     assert record["machine"]["physical_cores"] >= 1
     text = (tmp_path / "train_speed.md").read_text()
     assert "| rmbn_star | mixed | 4, 96² |" in text and "| stage | factor | shipped batch, crop |" in text
+    bigger_first = throughput.markdown(
+        [{**run, "settings": run["settings"][::-1]}], "zoo bench train-speed", record["machine"]
+    )
+    assert "| rmbn_star | mixed | 4, 96² |" in bigger_first  # the shipped batch, whichever setting comes first
     assert "zoo bench train-speed" in text and "--widths 0.125" in text
 
 

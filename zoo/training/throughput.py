@@ -307,7 +307,8 @@ def markdown(runs: Sequence[dict[str, Any]], command: str, machine: dict[str, An
                 threads = f", threads {'/'.join(map(str, sorted(set(c['threads']))))}" if n in auto else ""
                 values.append(f"{c['images_per_s']:.2f} ({c['median_s']:.2f} s, CPU {share:.1f}{threads})")
             cell = by_key[(stage, factor, names[0])]
-            lines.append(f"| {stage} | {factor} | {cell['batch']}, {cell['crop']}² | " + " | ".join(values) + " |")
+            shipped = cell["batch"] // run["settings"][0].get("batch_scale", 1)  # older records have no scale
+            lines.append(f"| {stage} | {factor} | {shipped}, {cell['crop']}² | " + " | ".join(values) + " |")
     lines += [
         "",
         "Stage rows: images per second of the stage's task cycle (speed-up). Images per CPU second: the same with the "
