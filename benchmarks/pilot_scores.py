@@ -18,10 +18,11 @@ import torch
 
 from zoo.factors import FACTORS
 
-__all__ = ["score_checkpoint"]
+__all__ = ["network_from", "score_checkpoint"]
 
 
-def _network(checkpoint: Path) -> tuple[torch.nn.Module, int]:
+def network_from(checkpoint: Path) -> tuple[torch.nn.Module, int]:
+    """A network and its iteration from a ``zoo train`` checkpoint (weights only) or a release file."""
     from mmengine.config import Config
 
     from zoo.registry import create_model
@@ -47,7 +48,7 @@ def score_checkpoint(checkpoint: str | Path, per_photo: int = 2, crop: int = 256
     from zoo.data.datasets import PresetTestSet
     from zoo.data.metrics import metric_settings, psnr
 
-    model, iteration = _network(Path(checkpoint))
+    model, iteration = network_from(Path(checkpoint))
     gains = {}
     settings = metric_settings("rgb")
     for factor in FACTORS:

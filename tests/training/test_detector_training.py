@@ -46,6 +46,30 @@ def test_adaptive_mode_trains_only_the_steps_each_sample_ran() -> None:
     assert zero.item() == 0 and zero.requires_grad
 
 
+def test_false_steps_add_absent_factors_steps_in_chain_order() -> None:
+    import pytest
+
+    net = dict(type="rmbn", width=0.125, rain_iters=1)
+    plain = RestorationTrainer(net, mode="adaptive")
+    assert plain._with_false_steps(["rain", "", "haze+jpeg"]) == ["rain", "", "haze+jpeg"]
+    trainer = RestorationTrainer(net, mode="adaptive", false_steps=0.5)
+    torch.manual_seed(0)
+    keys = trainer._with_false_steps(["rain"] * 200 + [""] * 200)
+    order = list(trainer.net.order)
+    for key in keys[:200]:
+        steps = key.split("+")
+        assert "rain" in steps and steps == [f for f in order if f in steps]  # own step kept, chain order
+    extra = [key.count("+") + 1 for key in keys[200:] if key]  # clean samples: each absent step at rate 0.5
+    assert 0.8 < sum(extra) / (4 * 200) / 0.5 < 1.2 and keys[200:].count("") > 0
+    x = torch.rand(1, 3, 32, 32)
+    loss = trainer._adaptive_loss(x, x.clone(), ["haze"])  # a clean sample with a false haze step must stay clean
+    loss.backward()
+    assert loss.item() > 0 and any(p.grad is not None and p.grad.abs().sum() > 0 for p in trainer.net.parameters())
+    for bad in (dict(false_steps=1.0), dict(false_steps=-0.1), dict(false_steps=0.2, mode="chain")):
+        with pytest.raises(ValueError, match="false_steps"):
+            RestorationTrainer(net, **{"mode": "adaptive", **bad})
+
+
 def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
     from zoo.training.detector_data import detector_sample
 

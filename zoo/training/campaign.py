@@ -20,6 +20,10 @@
 6. ``stage1_wide``: ``mbn_stage1_broad`` at width 0.5 (one rain iteration) from scratch, bf16 autocast where the
    CPU supports it, 40,000 iterations, export ``mbn.wide``: the long run meant to get past the plateau of width 0.25
    (validation blur PSNR flat at 27.6 dB in ``stage1``). Started in session 8; it spans several sessions.
+7. ``adaptive_safe``: ``rmbn_adaptive`` from the shipped ``rmbn.broad`` with ``model.false_steps=0.25``: each sample
+   also runs, with probability 0.25 each, the steps of the factors it lacks (a detector's false alarms), and the loss
+   of the final output teaches those steps to leave it alone (``rmbn.broad`` never saw a step without its factor).
+   bf16 autocast where the CPU supports it, 1,500 iterations, export ``rmbn.broad_safe``.
 
 Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (checkpoints every
 250 iterations and every 10 minutes, so a session that ends mid-stage loses little); exported files go to
@@ -148,6 +152,27 @@ STAGES: tuple[Stage, ...] = (
         },
         iters=40000,
         summary="MBN stage 1 at width 0.5 on the broad synthesis, from scratch (factor given)",
+    ),
+    Stage(
+        "adaptive_safe",
+        "rmbn_adaptive",
+        "rmbn.broad_safe",
+        {
+            "model.false_steps": 0.25,
+            "train_dataloader.batch_size": 4,
+            "train_dataloader.num_workers": 0,
+            "train_dataloader.persistent_workers": False,
+            "train_dataloader.dataset.crop": 128,
+            "optim_wrapper.optimizer.lr": 2e-5,
+            "train_cfg.val_interval": 500,
+            "default_hooks.checkpoint.interval": 250,
+            "default_hooks.checkpoint.max_keep_ckpts": 6,
+            "optim_wrapper.bf16": "auto",
+        },
+        start="package:rmbn.broad",
+        iters=1500,
+        summary="Adaptive R-MBN on broad mixtures, also trained to leave images alone when a step runs on an image "
+        "without its factor (a detector's false alarm)",
     ),
 )
 

@@ -51,7 +51,9 @@ class RestorationTrainer(BaseModel):
         * ``chain``: R-MBN* (combined factors); loss of the final output of the recurrent chain.
         * ``adaptive``: the adaptive R-MBN with a perfect detector; each sample runs only the steps of the factors it
           received (``data_samples["steps"]``, recorded by the preprocessor), in the chain's order, and the loss is
-          that of the final output. Samples with no factor have nothing to learn and are left out of the loss.
+          that of the final output. With ``false_steps`` > 0, each step of a factor a sample lacks also runs with
+          that probability (a detector's false alarm), so that steps learn to leave images without their factor
+          alone. Samples that run no step have nothing to learn and are left out of the loss.
 
     Args:
         net: Config of the zoo network (``dict(type="mbn", ...)``), built with :func:`zoo.create_model`.
@@ -62,6 +64,7 @@ class RestorationTrainer(BaseModel):
         step_weights: Weights of the intermediate and the final loss in ``recurrent`` mode.
         init_checkpoint: Weights to start from (e.g. the stage-1 checkpoint), loaded into ``net``.
         data_preprocessor: Preprocessor config; defaults to on-device degradation synthesis.
+        false_steps: ``adaptive`` mode: the probability with which each absent factor's step also runs, in [0, 1).
     """
 
     def __init__(
@@ -74,17 +77,20 @@ class RestorationTrainer(BaseModel):
         step_weights: tuple[float, float] = (0.8, 0.2),
         init_checkpoint: str | None = None,
         data_preprocessor: dict[str, Any] | None = None,
+        false_steps: float = 0.0,
     ) -> None:
         # Built from the zoo registry directly, so the model also builds outside a Runner (no default scope).
         super().__init__(data_preprocessor=MODELS.build(data_preprocessor or dict(type="DegradeOnTheFly")))
         if mode not in MODES:
             raise ValueError(f"unknown training mode {mode!r}; expected one of {', '.join(MODES)}")
+        if not 0.0 <= false_steps < 1.0 or (false_steps and mode != "adaptive"):
+            raise ValueError(f"false_steps={false_steps!r}: expected a probability in [0, 1), in adaptive mode only")
         net = dict(net) if init_checkpoint is None else settings_of_start(dict(net), init_checkpoint)
         self.net = create_model(net, checkpoint=init_checkpoint)
         self.net.train()
         self.criterion = LOSSES.build(loss or dict(type="ssim_l1"))
         self.mode, self.all_scales, self.step_weights = mode, all_scales, tuple(step_weights)
-        self.frozen = tuple(frozen)
+        self.frozen, self.false_steps = tuple(frozen), float(false_steps)
         names = [name for name, _ in self.net.named_parameters()]
         for prefix in self.frozen:
             if not any(name.startswith(prefix) for name in names):
@@ -144,13 +150,24 @@ class RestorationTrainer(BaseModel):
             return sum(p.sum() for p in self.net.parameters() if p.requires_grad) * 0.0
         return total / count
 
+    def _with_false_steps(self, keys: list[str]) -> list[str]:
+        """Each sample's steps plus, with probability ``false_steps`` each, the steps of the factors it lacks."""
+        if not self.false_steps:
+            return keys
+        order = self.net.order
+        draws = torch.rand(len(keys), len(order)) < self.false_steps
+        return [
+            "+".join(f for j, f in enumerate(order) if f in _steps(key) or bool(draws[i, j]))
+            for i, key in enumerate(keys)
+        ]
+
     def _losses(self, inputs: torch.Tensor, target: torch.Tensor, factors: list[str]) -> dict[str, torch.Tensor]:
         if self.mode == "single":
             return {"loss": self._loss(self.net(inputs), target)}
         if self.mode == "chain":
             return {"loss_mixed": self._loss(self.net(inputs), target)}
         if self.mode == "adaptive":
-            return {"loss_adaptive": self._adaptive_loss(inputs, target, factors)}
+            return {"loss_adaptive": self._adaptive_loss(inputs, target, self._with_false_steps(factors))}
         factor = factors[0]
         if any(f != factor for f in factors):
             raise ValueError(f"{self.mode} mode needs single-factor batches; got {sorted(set(factors))}")
