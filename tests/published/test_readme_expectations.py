@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-COLUMNS = ("rmbn.broad@auto", "rmbn.synth4@all", "rmbn.broad@oracle")  # default, old default, right steps
+COLUMNS = ("rmbn.broad2@auto", "rmbn.synth4@all", "rmbn.broad2@oracle")  # default, old default, right steps
 CASES = {
     "clean photo": "clean",
     "camera JPEG": "camera_jpeg",
