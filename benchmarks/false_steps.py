@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["CASES", "load_recurrent", "markdown", "run_false_steps"]
+__all__ = ["CASES", "load_recurrent", "markdown", "own_steps", "run_false_steps"]
 
 CLEAN_CASES = ("clean", "camera_jpeg")
 CLEAN_DB = 45.0
