@@ -22,9 +22,10 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["CASES", "load_recurrent", "markdown", "own_steps", "run_false_steps"]
+from zoo.data.datasets.preset_sets import CLEAN_CASES, case_steps
 
-CLEAN_CASES = ("clean", "camera_jpeg")
+__all__ = ["CASES", "load_recurrent", "markdown", "run_false_steps"]
+
 CLEAN_DB = 45.0
 # (preset, case): the clean cases, the single factors of both presets and the broad pairs
 CASES: tuple[tuple[str, str], ...] = (
@@ -45,13 +46,6 @@ def load_recurrent(name: str) -> torch.nn.Module:
 
         return network_from(path)[0]
     return create_model(name, pretrained=True).eval()
-
-
-def own_steps(case: str) -> list[str]:
-    """The steps of the factors a case applied (none for the clean cases; ``jpeg_mild`` is a JPEG)."""
-    if case in CLEAN_CASES:
-        return []
-    return [name.removesuffix("_mild") for name in case.split("+")]
 
 
 def run_false_steps(
@@ -81,7 +75,7 @@ def run_false_steps(
         rows: dict[str, Any] = {}
         for preset, case in cases:
             dataset = PresetTestSet(preset, case, images=images, crop=crop, per_photo=per_photo)
-            own = own_steps(case)
+            own = case_steps(case)
             absent = [f for f in model.order if f not in own]
             oracle_gain, changes = [], {f: [] for f in absent}
             for index in range(len(dataset)):

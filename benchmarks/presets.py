@@ -99,6 +99,7 @@ def _restorer(model: str, factor: str | None, mode: str):
 def _score_case(restorer, mode: str, dataset, protocol: str) -> dict[str, Any]:
     import time
 
+    from zoo.data.datasets.preset_sets import case_steps
     from zoo.data.metrics import metric_settings, psnr, ssim
 
     totals = dict.fromkeys(("psnr", "ssim", "psnr_input", "ssim_input"), 0.0)
@@ -109,8 +110,7 @@ def _score_case(restorer, mode: str, dataset, protocol: str) -> dict[str, Any]:
         case = item["data_samples"]["factor"]
         tic = time.perf_counter()
         if mode == "oracle":
-            truth = [] if case in ("clean", "camera_jpeg") else ["jpeg"] if case == "jpeg_mild" else case.split("+")
-            restorer.steps = tuple(truth)
+            restorer.steps = tuple(case_steps(case))
         y = restorer.restore_tensor(x)["restored"][0]
         seconds += time.perf_counter() - tic
         for plan in restorer.plans:

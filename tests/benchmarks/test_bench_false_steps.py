@@ -4,8 +4,8 @@ import pytest
 import torch
 
 import zoo
-from zoo.benchmarks.false_steps import markdown, own_steps, run_false_steps
-from zoo.data.datasets import PresetTestSet
+from zoo.benchmarks.false_steps import markdown, run_false_steps
+from zoo.data.datasets import PresetTestSet, case_steps
 from zoo.data.metrics import metric_settings, psnr
 
 
@@ -15,9 +15,9 @@ def rmbn() -> torch.nn.Module:
     return zoo.create_model({"type": "rmbn", "width": 0.125, "rain_iters": 1}).eval()
 
 
-def test_own_steps_of_the_cases() -> None:
-    assert own_steps("clean") == [] and own_steps("camera_jpeg") == []
-    assert own_steps("jpeg_mild") == ["jpeg"] and own_steps("haze+rain") == ["haze", "rain"]
+def test_case_steps_of_the_cases() -> None:
+    assert case_steps("clean") == [] and case_steps("camera_jpeg") == []
+    assert case_steps("jpeg_mild") == ["jpeg"] and case_steps("haze+rain") == ["haze", "rain"]
 
 
 def test_false_steps_are_scored_against_the_oracle_and_clean_inputs(rmbn: torch.nn.Module) -> None:

@@ -6,12 +6,13 @@ float32 tensors in [0, 1], a factor key string and the parameters as a JSON stri
 """
 
 from .common import PairDataset, make_sample, to_tensor
-from .preset_sets import PRESET_CASES, PresetTestSet, preset_cases
+from .preset_sets import CLEAN_CASES, PRESET_CASES, PresetTestSet, case_steps, preset_cases
 from .real import DIDMDNPairs, GoProPairs, JPEGFolder, RESIDEPairs, parse_reside_name
 from .synthetic import TABLE4_SUBSETS, FixedTestSet, SyntheticPairs, load_images, table4_test_sets
 from .transforms import TASK_CROPS, augment, centre_crop, pyramid, random_crop, task_crop
 
 __all__ = [
+    "CLEAN_CASES",
     "PRESET_CASES",
     "TABLE4_SUBSETS",
     "TASK_CROPS",
@@ -24,6 +25,7 @@ __all__ = [
     "RESIDEPairs",
     "SyntheticPairs",
     "augment",
+    "case_steps",
     "centre_crop",
     "load_images",
     "make_sample",

@@ -26,11 +26,12 @@ from zoo.registry import DATASETS
 
 from .common import PairDataset
 
-__all__ = ["PRESET_CASES", "PresetTestSet", "preset_cases"]
+__all__ = ["CLEAN_CASES", "PRESET_CASES", "PresetTestSet", "case_steps", "preset_cases"]
 
 _SINGLE = ("clean", "camera_jpeg", "rain", "blur", "jpeg", "jpeg_mild", "haze")
 _MIXTURES = tuple("+".join(c) for n in (2, 3, 4) for c in combinations(FACTORS, n))
 PRESET_CASES: tuple[str, ...] = _SINGLE + _MIXTURES
+CLEAN_CASES = ("clean", "camera_jpeg")  # cases a restorer must return unchanged
 
 
 def preset_cases(preset: str) -> tuple[str, ...]:
@@ -39,6 +40,16 @@ def preset_cases(preset: str) -> tuple[str, ...]:
 
     check_preset(preset)
     return tuple(c for c in PRESET_CASES if not (preset == "paper" and c == "jpeg_mild"))
+
+
+def case_steps(case: str) -> list[str]:
+    """The R-MBN steps of the factors a case applied (the oracle's choice).
+
+    None for :data:`CLEAN_CASES`, ``jpeg`` for ``jpeg_mild``, else the case's factors in the case's order.
+    """
+    if case in CLEAN_CASES:
+        return []
+    return ["jpeg"] if case == "jpeg_mild" else case.split("+")
 
 
 def _case_degradations(preset: str, case: str) -> tuple[list[str], dict[str, Any]]:
