@@ -173,6 +173,23 @@ STAGES: tuple[Stage, ...] = (
         summary="Adaptive R-MBN on broad mixtures, also trained to leave images alone when a step runs on an image "
         "without its factor (a detector's false alarm)",
     ),
+    Stage(
+        "adaptive_both",
+        "rmbn_adaptive",
+        "rmbn.both",
+        {
+            **_ADAPTIVE_OPTIONS,
+            "model.false_steps": 0.25,
+            # a batch in three draws its mixture from the paper's recipes: the broad steps lose on the paper's blur
+            "model.data_preprocessor.preset": {"_delete_": True, "broad": 2.0, "paper": 1.0},
+            "default_hooks.checkpoint.max_keep_ckpts": 6,
+            "optim_wrapper.bf16": "auto",
+        },
+        start="package:rmbn.broad2",
+        iters=1500,
+        summary="Adaptive R-MBN on broad and paper mixtures (two batches in three broad), trained to leave images "
+        "alone when a step runs by mistake",
+    ),
 )
 
 
