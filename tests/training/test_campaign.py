@@ -13,7 +13,8 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
             assert dataset.type == "DetectorShards" and dataset.folder.startswith(str(tmp_path))
             assert set(dataset) <= {"type", "folder", "repeat_few_factors"}  # the config's own keys are replaced
         else:
-            assert dataset.source == "/corpus" and cfg.model.data_preprocessor.preset == "broad"
+            preset = cfg.model.data_preprocessor.preset
+            assert dataset.source == "/corpus" and (preset == "broad" or set(preset) == {"broad", "paper"})
     ft = next(s for s in STAGES if s.name == "detector_ft")
     assert stage_options(ft, tmp_path, "/c", 10)["load_from"] == str(tmp_path / "detector" / "iter_1500.pth")
     distract = stage_options(next(s for s in STAGES if s.name == "detector_distract"), tmp_path, "/c", 10)
@@ -25,6 +26,9 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
     wide = stage_options(next(s for s in STAGES if s.name == "stage1_wide"), tmp_path, "/c", 10)
     assert wide["model.net.width"] == 0.5 and wide["optim_wrapper.bf16"] == "auto"
     assert "model.init_checkpoint" not in wide  # from scratch
+    both = next(s for s in STAGES if s.name == "adaptive_both")
+    mixture = load_config(both.config, stage_options(both, tmp_path, "/c", 10)).model.data_preprocessor
+    assert dict(mixture.preset) == {"broad": 2.0, "paper": 1.0}  # replaces the config's "broad", no _delete_ left
 
 
 def test_status_of_an_empty_campaign_lists_every_stage(tmp_path: Path) -> None:
