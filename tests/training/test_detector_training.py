@@ -46,6 +46,24 @@ def test_adaptive_mode_trains_only_the_steps_each_sample_ran() -> None:
     assert zero.item() == 0 and zero.requires_grad
 
 
+def test_a_blur_only_fine_tune_leaves_every_other_step_unchanged() -> None:
+    from zoo.training.campaign import _FROZEN_BUT_BLUR
+
+    trainer = RestorationTrainer(dict(type="rmbn", width=0.125, rain_iters=1), mode="adaptive", frozen=_FROZEN_BUT_BLUR)
+    trained = {n for n, p in trainer.net.named_parameters() if p.requires_grad}
+    assert trained and all(n.startswith(("heads.blur", "tails.blur")) for n in trained)
+    before = {n: p.detach().clone() for n, p in trainer.net.named_parameters()}
+    optimizer = torch.optim.Adam([p for p in trainer.net.parameters() if p.requires_grad], lr=1e-2)
+    x, target = torch.rand(2, 3, 32, 32), torch.rand(2, 3, 32, 32)
+    for keys in (["rain", "haze+jpeg"], ["blur+rain", "jpeg"]):  # no blur step, then one: both must backpropagate
+        optimizer.zero_grad()
+        loss = trainer._adaptive_loss(x, target, keys)
+        loss.backward()
+        optimizer.step()
+    changed = {n for n, p in trainer.net.named_parameters() if not torch.equal(p, before[n])}
+    assert changed and changed <= trained
+
+
 def test_false_steps_add_absent_factors_steps_in_chain_order() -> None:
     import pytest
 

@@ -147,8 +147,14 @@ class RestorationTrainer(BaseModel):
             total = total + self._loss(output, target[index]) * len(index)
             count += len(index)
         if count == 0:  # only clean samples: a zero loss that still reaches every trained parameter
-            return sum(p.sum() for p in self.net.parameters() if p.requires_grad) * 0.0
+            return self._zero_loss()
+        if not total.requires_grad:  # the steps that ran are all frozen (a fine-tune of some branches only)
+            return total / count + self._zero_loss()
         return total / count
+
+    def _zero_loss(self) -> torch.Tensor:
+        """A zero that depends on every trained parameter, so that backward and the optimizer step still run."""
+        return sum(p.sum() for p in self.net.parameters() if p.requires_grad) * 0.0
 
     def _with_false_steps(self, keys: list[str]) -> list[str]:
         """Each sample's steps plus, with probability ``false_steps`` each, the steps of the factors it lacks."""
