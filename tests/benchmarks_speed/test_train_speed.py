@@ -22,11 +22,16 @@ def test_workloads_follow_the_shipped_runs() -> None:
 
 
 def test_settings_by_name() -> None:
+    from zoo.hardware import cpu_supports_fast_bf16
+
     shipped, auto, every, bigger = settings_for(["shipped", "auto", "bf16-all", "bf16-all-x4"], cores=6)
     assert (shipped.bf16, shipped.threads, shipped.channels_last, shipped.batch_scale) == (False, 1, False, 1)
-    assert (auto.bf16, auto.threads, auto.channels_last) == (True, 0, True)
+    assert (auto.bf16, auto.threads, auto.channels_last) == (cpu_supports_fast_bf16(), 0, True)  # as zoo train
+    assert auto.name.startswith("bf16" if cpu_supports_fast_bf16() else "fp32")
     assert every.threads == 6 and every.batch_scale == 1
     assert (bigger.bf16, bigger.threads, bigger.channels_last, bigger.batch_scale) == (True, 6, True, 4)
+    (plain,) = settings_for(["fp32-all-x4"], cores=2)
+    assert (plain.bf16, plain.threads, plain.channels_last, plain.batch_scale) == (False, 2, True, 4)
     with pytest.raises(ValueError, match="unknown setting"):
         settings_for(["fast"], cores=2)
 
@@ -54,9 +59,11 @@ def test_stage_rate_is_that_of_the_task_cycle() -> None:
 
 def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
     from zoo.cli.main import main
+    from zoo.hardware import cpu_supports_fast_bf16
 
     args = ["bench", "train-speed", "--widths", "0.125", "--rounds", "1", "--stages", "rmbn_star"]
-    assert main([*args, "--settings", "shipped", "bf16-all-x4", "--out", str(tmp_path), "--quiet"]) == 0
+    bigger_setting = "bf16-all-x4" if cpu_supports_fast_bf16() else "fp32-all-x4"  # emulated bf16 takes minutes
+    assert main([*args, "--settings", "shipped", bigger_setting, "--out", str(tmp_path), "--quiet"]) == 0
     record = json.loads((tmp_path / "train_speed.json").read_text())
     (run,) = record["runs"]
     shipped, bigger = (s["name"] for s in run["settings"])

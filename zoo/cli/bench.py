@@ -85,7 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--settings",
         nargs="+",
         metavar="NAME",
-        help="train-speed: shipped fp32-cl bf16 bf16-cl bf16-all auto (default all; the first is the speed-up's base)",
+        help="train-speed: shipped fp32-cl bf16 bf16-cl bf16-all auto bf16-all-x4 (default: all of these; the first "
+        "is the speed-up's base), or fp32-all fp32-all-x4 (CPUs without fast bf16)",
     )
     parser.add_argument("--factors", nargs="+", metavar="FACTOR", help="train-split: factors (default all four)")
     parser.add_argument("--threads", type=int, metavar="N", help="train-split: math threads (default 1)")

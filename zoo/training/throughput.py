@@ -27,6 +27,7 @@ import torch
 from zoo.training.memory_format import to_channels_last
 
 __all__ = [
+    "EXTRA_SETTINGS",
     "SETTINGS",
     "STAGES",
     "Setting",
@@ -66,6 +67,7 @@ class Workload:
 
 STAGES = ("mbn_stage1", "rmbn_stage2", "rmbn_star")
 SETTINGS = ("shipped", "fp32-cl", "bf16", "bf16-cl", "bf16-all", "auto", "bf16-all-x4")  # see settings_for
+EXTRA_SETTINGS = ("fp32-all", "fp32-all-x4")  # by name only: the settings of CPUs without fast bf16
 
 
 def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
@@ -74,18 +76,26 @@ def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
     ``shipped``: fp32, 1 thread (the shipped runs); ``bf16``: 1 thread; ``fp32-cl`` and ``bf16-cl``: 1 thread,
     channels-last weights (dilated convolutions excepted, see :mod:`zoo.training.memory_format`);
     ``bf16-all``: bf16, one thread per physical core, channels-last (``zoo train`` on an idle machine with fast
-    bf16); ``auto``: bf16, channels-last, the threads ``zoo train`` picks from the current load (its default);
-    ``bf16-all-x4``: as ``bf16-all`` with batches four times the shipped runs' (32 for stage 1, 16 for the others):
-    small convolutions keep two cores busier on bigger batches.
+    bf16); ``auto``: what ``zoo train`` does by default: bf16 where the CPU has fast bf16 (AMX or AVX512-BF16),
+    fp32 elsewhere, channels-last, the threads it picks from the current load; ``bf16-all-x4``: as ``bf16-all``
+    with batches four times the shipped runs' (32 for stage 1, 16 for the others): small convolutions keep two cores
+    busier on bigger batches. ``fp32-all`` and ``fp32-all-x4``: as ``bf16-all`` and ``bf16-all-x4`` in fp32, for
+    CPUs without fast bf16 (where bf16 is emulated and slower than fp32); not in the default list.
     """
+    from zoo.hardware import cpu_supports_fast_bf16
+
+    fast_bf16 = cpu_supports_fast_bf16()
+    auto_name = f"{'bf16' if fast_bf16 else 'fp32 (no fast bf16)'}, auto threads, channels-last (zoo train's default)"
     table = {
         "shipped": Setting("fp32, 1 thread (shipped runs)", False, 1, False),
         "fp32-cl": Setting("fp32, 1 thread, channels-last", False, 1, True),
         "bf16": Setting("bf16, 1 thread", True, 1, False),
         "bf16-cl": Setting("bf16, 1 thread, channels-last", True, 1, True),
         "bf16-all": Setting(f"bf16, {cores} threads, channels-last", True, cores, True),
-        "auto": Setting("bf16, auto threads, channels-last (zoo train's default)", True, 0, True),
+        "auto": Setting(auto_name, fast_bf16, 0, True),
         "bf16-all-x4": Setting(f"bf16, {cores} threads, channels-last, batch x4", True, cores, True, 4),
+        "fp32-all": Setting(f"fp32, {cores} threads, channels-last", False, cores, True),
+        "fp32-all-x4": Setting(f"fp32, {cores} threads, channels-last, batch x4", False, cores, True, 4),
     }
     unknown = [n for n in names if n not in table]
     if unknown:
