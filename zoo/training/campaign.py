@@ -76,6 +76,10 @@ _ADAPTIVE_OPTIONS: dict[str, Any] = {
     "default_hooks.checkpoint.interval": 250,
 }
 
+# Parameter prefixes of an R-MBN (width 0.25 or wider) that a blur-step-only fine-tune freezes: the shared stem and
+# the input and output branches of the other three factors.
+_FROZEN_BUT_BLUR = ("blocks.", "heads.rain", "heads.jpeg", "heads.haze", "tails.rain", "tails.jpeg", "tails.haze")
+
 # Settings every detector stage shares: the shipped detector's size and crop policy, fp32, validation every 500.
 _DETECTOR_OPTIONS: dict[str, Any] = {
     "train_cfg.val_interval": 500,
@@ -207,6 +211,26 @@ STAGES: tuple[Stage, ...] = (
         iters=1500,
         summary="Adaptive R-MBN on broad mixtures with one batch in six from the paper's recipes, trained to leave "
         "images alone when a step runs by mistake",
+    ),
+    Stage(
+        "adaptive_blur",
+        "rmbn_adaptive",
+        "rmbn.blur_ft",
+        {
+            **_ADAPTIVE_OPTIONS,
+            "model.false_steps": 0.25,
+            # only the blur step's own branches learn: the stem and the other steps stay bit-identical, so the
+            # rain, JPEG and haze steps cannot lose what they had (both mixture fine-tunes lost on broad haze)
+            "model.frozen": _FROZEN_BUT_BLUR,
+            "model.data_preprocessor.preset": {"_delete_": True, "broad": 2.0, "paper": 1.0},
+            "optim_wrapper.optimizer.lr": 5e-5,
+            "default_hooks.checkpoint.max_keep_ckpts": 6,
+            "optim_wrapper.bf16": "auto",
+        },
+        start="package:rmbn.broad2",
+        iters=1500,
+        summary="Adaptive R-MBN whose blur step alone was fine-tuned on broad and paper mixtures (two batches in "
+        "three broad); its other steps are rmbn.broad2's",
     ),
 )
 
