@@ -47,9 +47,11 @@ def test_adaptive_mode_trains_only_the_steps_each_sample_ran() -> None:
 
 
 def test_a_blur_only_fine_tune_leaves_every_other_step_unchanged() -> None:
-    from zoo.training.campaign import _FROZEN_BUT_BLUR
+    from zoo.training.campaign import frozen_but
 
-    trainer = RestorationTrainer(dict(type="rmbn", width=0.125, rain_iters=1), mode="adaptive", frozen=_FROZEN_BUT_BLUR)
+    trainer = RestorationTrainer(
+        dict(type="rmbn", width=0.125, rain_iters=1), mode="adaptive", frozen=frozen_but("blur")
+    )
     trained = {n for n, p in trainer.net.named_parameters() if p.requires_grad}
     assert trained and all(n.startswith(("heads.blur", "tails.blur")) for n in trained)
     before = {n: p.detach().clone() for n, p in trainer.net.named_parameters()}
@@ -83,7 +85,16 @@ def test_false_steps_add_absent_factors_steps_in_chain_order() -> None:
     loss = trainer._adaptive_loss(x, x.clone(), ["haze"])  # a clean sample with a false haze step must stay clean
     loss.backward()
     assert loss.item() > 0 and any(p.grad is not None and p.grad.abs().sum() > 0 for p in trainer.net.parameters())
-    for bad in (dict(false_steps=1.0), dict(false_steps=-0.1), dict(false_steps=0.2, mode="chain")):
+    haze_only = RestorationTrainer(net, mode="adaptive", false_steps={"haze": 0.5})
+    keys = haze_only._with_false_steps([""] * 400)
+    assert set(keys) == {"", "haze"} and 0.4 < keys.count("haze") / 400 < 0.6  # only haze runs by mistake
+    for bad in (
+        dict(false_steps=1.0),
+        dict(false_steps=-0.1),
+        dict(false_steps=0.2, mode="chain"),
+        dict(false_steps={"fog": 0.1}),
+        dict(false_steps={"haze": 1.5}),
+    ):
         with pytest.raises(ValueError, match="false_steps"):
             RestorationTrainer(net, **{"mode": "adaptive", **bad})
 

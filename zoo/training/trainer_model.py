@@ -1,11 +1,13 @@
 """The mmengine model that trains any zoo network: single-task, MBN branch cycles, R-MBN recurrent fine-tuning."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
 
+from zoo.factors import FACTORS
 from zoo.registry import LOSSES, MODELS, create_model
 
 __all__ = ["RestorationTrainer", "settings_of_start"]
@@ -38,6 +40,21 @@ def settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, An
     return net
 
 
+def _false_step_rates(false_steps: float | Mapping[str, float]) -> dict[str, float]:
+    """Per-factor false-step probabilities from one probability or a mapping; each must be in [0, 1)."""
+    if isinstance(false_steps, Mapping):
+        unknown = [f for f in false_steps if f not in FACTORS]
+        if unknown:
+            raise ValueError(f"false_steps: unknown factor(s) {unknown}; expected some of {', '.join(FACTORS)}")
+        rates = {f: false_steps.get(f, 0.0) for f in FACTORS}
+    else:
+        rates = dict.fromkeys(FACTORS, false_steps)
+    for factor, rate in rates.items():
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 <= rate < 1.0:
+            raise ValueError(f"false_steps={false_steps!r}: expected probabilities in [0, 1), {factor}: {rate!r}")
+    return {f: float(r) for f, r in rates.items()}
+
+
 @MODELS.register_module()
 class RestorationTrainer(BaseModel):
     """Wrap a zoo network with its loss for mmengine's Runner.
@@ -64,7 +81,9 @@ class RestorationTrainer(BaseModel):
         step_weights: Weights of the intermediate and the final loss in ``recurrent`` mode.
         init_checkpoint: Weights to start from (e.g. the stage-1 checkpoint), loaded into ``net``.
         data_preprocessor: Preprocessor config; defaults to on-device degradation synthesis.
-        false_steps: ``adaptive`` mode: the probability with which each absent factor's step also runs, in [0, 1).
+        false_steps: ``adaptive`` mode: the probability with which each absent factor's step also runs, in [0, 1);
+            or a mapping of factors to such probabilities (``{"haze": 0.5}``; factors not named: 0), to teach one
+            step more often than the others to leave images without its factor alone.
     """
 
     def __init__(
@@ -77,20 +96,21 @@ class RestorationTrainer(BaseModel):
         step_weights: tuple[float, float] = (0.8, 0.2),
         init_checkpoint: str | None = None,
         data_preprocessor: dict[str, Any] | None = None,
-        false_steps: float = 0.0,
+        false_steps: float | Mapping[str, float] = 0.0,
     ) -> None:
         # Built from the zoo registry directly, so the model also builds outside a Runner (no default scope).
         super().__init__(data_preprocessor=MODELS.build(data_preprocessor or dict(type="DegradeOnTheFly")))
         if mode not in MODES:
             raise ValueError(f"unknown training mode {mode!r}; expected one of {', '.join(MODES)}")
-        if not 0.0 <= false_steps < 1.0 or (false_steps and mode != "adaptive"):
+        rates = _false_step_rates(false_steps)
+        if any(rates.values()) and mode != "adaptive":
             raise ValueError(f"false_steps={false_steps!r}: expected a probability in [0, 1), in adaptive mode only")
         net = dict(net) if init_checkpoint is None else settings_of_start(dict(net), init_checkpoint)
         self.net = create_model(net, checkpoint=init_checkpoint)
         self.net.train()
         self.criterion = LOSSES.build(loss or dict(type="ssim_l1"))
         self.mode, self.all_scales, self.step_weights = mode, all_scales, tuple(step_weights)
-        self.frozen, self.false_steps = tuple(frozen), float(false_steps)
+        self.frozen, self.false_steps = tuple(frozen), rates if any(rates.values()) else {}
         names = [name for name, _ in self.net.named_parameters()]
         for prefix in self.frozen:
             if not any(name.startswith(prefix) for name in names):
@@ -161,7 +181,7 @@ class RestorationTrainer(BaseModel):
         if not self.false_steps:
             return keys
         order = self.net.order
-        draws = torch.rand(len(keys), len(order)) < self.false_steps
+        draws = torch.rand(len(keys), len(order)) < torch.tensor([self.false_steps[f] for f in order])
         return [
             "+".join(f for j, f in enumerate(order) if f in _steps(key) or bool(draws[i, j]))
             for i, key in enumerate(keys)
