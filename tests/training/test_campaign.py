@@ -34,3 +34,21 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
 def test_status_of_an_empty_campaign_lists_every_stage(tmp_path: Path) -> None:
     table = status(tmp_path)
     assert all(f"| {stage.name} | {stage.config} | 0 |" in table for stage in STAGES)
+
+
+def test_status_keeps_the_recorded_rows_of_stages_the_work_dir_does_not_have(tmp_path: Path) -> None:
+    from zoo.training.campaign import main
+
+    record = tmp_path / "progress.md"
+    old_row = "| stage1 | mbn_stage1_broad | 3000 | psnr 31.28 | mbn.broad |"
+    stale_row = "| adaptive_blur | rmbn_adaptive | 7 | psnr 1 | - |"
+    record.write_text(
+        f"| stage | config | iterations | latest validation | exported |\n|---|---|---:|---|---|\n"
+        f"{old_row}\n{stale_row}\n"
+    )
+    work = tmp_path / "work"
+    (work / "adaptive_blur").mkdir(parents=True)  # this work dir has the stage: its row is measured again
+    assert main([str(work), "--status", str(record)]) == 0
+    table = record.read_text()
+    assert old_row in table and stale_row not in table and "| adaptive_blur | rmbn_adaptive | 0 |" in table
+    assert "| adaptive | rmbn_adaptive | 0 |" in table and table.count("\n") == len(STAGES) + 2

@@ -27,12 +27,22 @@
    The run that made it went on to 2,500 iterations (``--iters adaptive_safe=3000``, stopped); its 2,000-iteration
    checkpoint scored as the 1,500 one on the validation photos (``zoo.benchmarks.false_steps``), so the release
    stays at 1,500.
+8. ``adaptive_both`` and ``adaptive_paper_light`` (session 10): ``adaptive_safe`` from ``rmbn.broad2`` on a mixture
+   of the broad and paper syntheses (2 : 1 and 5 : 1, the second at half the rate), 1,500 iterations each. Both
+   lost on the broad cases of the validation photos and were not shipped (results/campaign/README.md).
+9. ``adaptive_blur`` and ``adaptive_haze`` (session 11): one-step fine-tunes from ``rmbn.broad2``. Only the blur
+   (or haze) step's input and output branches learn (``frozen_but``), so every other step stays bit-identical and
+   the two runs can be combined branch by branch (``zoo.training.combine``). ``adaptive_blur``: broad and paper
+   mixtures 2 : 1, false steps 0.25, to stop the blur step losing on the paper's blur; ``adaptive_haze``: broad
+   mixtures, and half the images without haze also run the haze step (``false_steps={"haze": 0.5}``), to make a
+   wrong haze step cheap. 1,500 iterations each, lr 5e-5.
 
 Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (checkpoints every
 250 iterations and every 10 minutes, so a session that ends mid-stage loses little); exported files go to
 ``WORK_DIR/weights``. When the work dir is lost, start again from the last release file committed to the package.
 ``--status FILE`` writes the progress (iterations done, latest validation scores) as Markdown; the campaign's
-record in the repository is ``results/campaign/progress.md``.
+record in the repository is ``results/campaign/progress.md``. Stages with no folder in the work dir keep their rows
+from the existing FILE, so a new work dir adds to the record instead of erasing it.
 
 The corpus folder is the training split (``python -m zoo.training.corpus FOLDER --debian UNPACKED``).
 """
@@ -363,11 +373,25 @@ def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path | None:
     return release
 
 
-def status(work: Path) -> str:
-    """Markdown table of each stage: iterations done, the newest validation scores, the exported file."""
+def status(work: Path, previous: str = "") -> str:
+    """Markdown table of each stage: iterations done, the newest validation scores, the exported file.
+
+    Args:
+        work: The campaign folder.
+        previous: An earlier table (the committed record): a stage without a folder in ``work`` keeps its row from
+            it, so a lost or new work dir does not erase what earlier sessions recorded.
+    """
+    kept = {
+        line.split("|")[1].strip(): line
+        for line in previous.splitlines()
+        if line.startswith("| ") and line.count("|") == 6
+    }
     lines = ["| stage | config | iterations | latest validation | exported |", "|---|---|---:|---|---|"]
     for stage in STAGES:
         folder = work / stage.name
+        if not folder.is_dir() and stage.name in kept:
+            lines.append(kept[stage.name])
+            continue
         scores = _latest_validation(folder)
         exported = stage.export and (work / "weights" / f"{stage.export}.safetensors").is_file()
         lines.append(
@@ -403,9 +427,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(args.work_dir)
     if args.status:
-        Path(args.status).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.status).write_text(status(work))
-        print(status(work))
+        record = Path(args.status)
+        table = status(work, record.read_text() if record.is_file() else "")
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(table)
+        print(table)
         return 0
     if not args.corpus:
         parser.error("--corpus FOLDER is needed to train (python -m zoo.training.corpus FOLDER --debian UNPACKED)")
