@@ -48,6 +48,7 @@ def run_strength(
     per_photo: int = 6,
     thresholds: dict[str, float] | None = None,
     detector_file: str | None = None,
+    weights_file: str | None = None,
 ) -> dict[str, Any]:
     """Mean and worst PSNR gain per preset, case group and margin on the validation photos.
 
@@ -57,6 +58,7 @@ def run_strength(
         per_photo: Crops per validation photo for the single-factor cases (mixtures: 2).
         thresholds: Detector thresholds to use instead of the shipped ones, per factor (to compare other thresholds).
         detector_file: A detector release file to use instead of the shipped detector (to compare detectors).
+        weights_file: A release file of ``model_name`` to use instead of its default weights (to judge a candidate).
     """
     from zoo.data.datasets import PresetTestSet, preset_cases
     from zoo.data.metrics import metric_settings, psnr
@@ -64,7 +66,9 @@ def run_strength(
     from zoo.models.detector import DETECTOR_FACTORS
     from zoo.registry import create_model
 
-    model = create_model(model_name, pretrained=True).eval()
+    model = (
+        create_model(model_name, checkpoint=weights_file) if weights_file else create_model(model_name, pretrained=True)
+    ).eval()
     detector = detector_from(detector_file)
     thresholds = dict(zip(DETECTOR_FACTORS, (float(t) for t in detector.thresholds), strict=True)) | (thresholds or {})
     settings = metric_settings("rgb")
@@ -96,6 +100,7 @@ def run_strength(
     }
     return {
         "model": model_name,
+        "weights": weights_file or "default",
         "detector": detector_file or "shipped",
         "thresholds": {f: round(t, 4) for f, t in thresholds.items()},
         "margins": [f"{m:g}" for m in margins],
@@ -121,6 +126,11 @@ def choose_margin(report: dict[str, Any], tolerance: float = MEAN_TOLERANCE) -> 
     return max(close, key=lambda m: min(r["worst"] for r in rows[m]))
 
 
+def _weights_name(report: dict[str, Any]) -> str:
+    where = report.get("weights", "default")
+    return "default weights" if where == "default" else f"weights `{Path(where).name}`"
+
+
 def _detector_name(report: dict[str, Any]) -> str:
     where = report.get("detector", "shipped")
     return "shipped" if where == "shipped" else f"`{Path(where).name}`"
@@ -132,7 +142,7 @@ def markdown(report: dict[str, Any], command: str) -> str:
     lines = [
         "# Step strength of the adaptive default: margin chosen on the validation photos",
         "",
-        f"Command: `{command}` ({report['seconds']:.0f} s). Model `{report['model']}` (default weights), the "
+        f"Command: `{command}` ({report['seconds']:.0f} s). Model `{report['model']}` ({_weights_name(report)}), the "
         f"{_detector_name(report)} detector (thresholds {report['thresholds']}). Validation photos only; "
         f"{report['per_photo']} crops of 256x256 per photo for single cases, 2 for mixtures. Mean PSNR gain in dB "
         "(`rgb`), with the worst image's "
@@ -179,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         help="use this detector threshold instead of the shipped one (repeatable), e.g. haze=0.95",
     )
     parser.add_argument("--detector", help="a detector release file instead of the shipped detector")
+    parser.add_argument("--weights", help="a release file of --model instead of its default weights")
     parser.add_argument("--out", default="results/cpu", help="folder for the report")
     parser.add_argument("--name", default="strength", help="file name of the report: NAME.md and NAME.json")
     args = parser.parse_args(argv)
@@ -195,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--threshold {item!r}: expected a factor (rain, blur, jpeg, haze) and 0 < P < 1")
     from zoo.benchmarks.report import write_record
 
-    report = run_strength(args.margins, args.model, args.per_photo, thresholds, args.detector)
+    report = run_strength(args.margins, args.model, args.per_photo, thresholds, args.detector, args.weights)
     command = ("python -m zoo.benchmarks.strength " + " ".join(argv if argv is not None else sys.argv[1:])).strip()
     write_record(args.out, args.name, report, command, markdown(report, command))
     return 0

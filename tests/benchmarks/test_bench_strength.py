@@ -33,6 +33,9 @@ def test_markdown_lists_every_row_and_the_summaries() -> None:
     text = markdown(report, "python -m zoo.benchmarks.strength")
     assert text.count("| broad |") == 2 and "| paper | rain | 3 | -0.50 (-9.0) | +0.25 (-1.5) |" in text
     assert "| all | worst image | | -9.0 | -1.5 |" in text and "| all | mean of the rows | | -0.50 | +0.25 |" in text
+    assert "Model `rmbn` (default weights)" in text
+    candidate = markdown({**report, "weights": "/runs/w/rmbn.blur_ft.safetensors"}, "c")
+    assert "Model `rmbn` (weights `rmbn.blur_ft.safetensors`)" in candidate  # a judged candidate names its file
 
 
 def test_the_rule_trades_a_little_mean_gain_for_a_smaller_worst_loss() -> None:
