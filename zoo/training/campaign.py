@@ -97,6 +97,13 @@ def frozen_but(factor: str) -> tuple[str, ...]:
     return ("blocks.", *(f"heads.{f}" for f in others), *(f"tails.{f}" for f in others))
 
 
+# The fine-tunes of a shipped adaptive R-MBN (from session 10 on): as above, six checkpoints kept, bf16 where fast.
+_FINE_TUNE_OPTIONS: dict[str, Any] = {
+    **_ADAPTIVE_OPTIONS,
+    "default_hooks.checkpoint.max_keep_ckpts": 6,
+    "optim_wrapper.bf16": "auto",
+}
+
 # Settings every detector stage shares: the shipped detector's size and crop policy, fp32, validation every 500.
 _DETECTOR_OPTIONS: dict[str, Any] = {
     "train_cfg.val_interval": 500,
@@ -199,12 +206,10 @@ STAGES: tuple[Stage, ...] = (
         "rmbn_adaptive",
         "rmbn.both",
         {
-            **_ADAPTIVE_OPTIONS,
+            **_FINE_TUNE_OPTIONS,
             "model.false_steps": 0.25,
             # a batch in three draws its mixture from the paper's recipes: the broad steps lose on the paper's blur
             "model.data_preprocessor.preset": {"_delete_": True, "broad": 2.0, "paper": 1.0},
-            "default_hooks.checkpoint.max_keep_ckpts": 6,
-            "optim_wrapper.bf16": "auto",
         },
         start="package:rmbn.broad2",
         iters=1500,
@@ -216,13 +221,11 @@ STAGES: tuple[Stage, ...] = (
         "rmbn_adaptive",
         "rmbn.broad3",
         {
-            **_ADAPTIVE_OPTIONS,
+            **_FINE_TUNE_OPTIONS,
             "model.false_steps": 0.25,
             # adaptive_both lost 0.15 dB on the broad cases: one batch in six from the paper, at half the rate
             "model.data_preprocessor.preset": {"_delete_": True, "broad": 5.0, "paper": 1.0},
             "optim_wrapper.optimizer.lr": 1e-5,
-            "default_hooks.checkpoint.max_keep_ckpts": 6,
-            "optim_wrapper.bf16": "auto",
         },
         start="package:rmbn.broad2",
         iters=1500,
@@ -234,15 +237,13 @@ STAGES: tuple[Stage, ...] = (
         "rmbn_adaptive",
         "rmbn.blur_ft",
         {
-            **_ADAPTIVE_OPTIONS,
+            **_FINE_TUNE_OPTIONS,
             "model.false_steps": 0.25,
             # only the blur step's own branches learn: the stem and the other steps stay bit-identical, so the
             # rain, JPEG and haze steps cannot lose what they had (both mixture fine-tunes lost on broad haze)
             "model.frozen": frozen_but("blur"),
             "model.data_preprocessor.preset": {"_delete_": True, "broad": 2.0, "paper": 1.0},
             "optim_wrapper.optimizer.lr": 5e-5,
-            "default_hooks.checkpoint.max_keep_ckpts": 6,
-            "optim_wrapper.bf16": "auto",
         },
         start="package:rmbn.broad2",
         iters=1500,
@@ -254,14 +255,12 @@ STAGES: tuple[Stage, ...] = (
         "rmbn_adaptive",
         "rmbn.haze_ft",
         {
-            **_ADAPTIVE_OPTIONS,
+            **_FINE_TUNE_OPTIONS,
             # a wrong haze step costs 4-6 dB (results/campaign/false_steps_*.md), which keeps the detector's haze
             # threshold so high that few hazy photos get the step: half the images without haze also run it here
             "model.false_steps": {"haze": 0.5},
             "model.frozen": frozen_but("haze"),
             "optim_wrapper.optimizer.lr": 5e-5,
-            "default_hooks.checkpoint.max_keep_ckpts": 6,
-            "optim_wrapper.bf16": "auto",
         },
         start="package:rmbn.broad2",
         iters=1500,
