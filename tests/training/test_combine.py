@@ -59,3 +59,7 @@ def test_command_writes_a_loadable_checkpoint(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
         main([str(out), str(tmp_path / "base.pth"), "--take", "haze"])
     assert "expected FACTOR=CHECKPOINT" in capsys.readouterr().err
+    torch.save({"meta": {}}, tmp_path / "empty.pth")
+    with pytest.raises(SystemExit):
+        main([str(out), str(tmp_path / "base.pth"), "--take", f"haze={tmp_path / 'empty.pth'}"])
+    assert "no 'state_dict'" in capsys.readouterr().err

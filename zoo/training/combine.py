@@ -69,6 +69,13 @@ def combine_steps(base: Mapping[str, torch.Tensor], donors: Mapping[str, Mapping
     return combined
 
 
+def _weights(checkpoint: dict, where: str) -> dict:
+    weights = checkpoint.get("state_dict")
+    if not isinstance(weights, dict):
+        raise ValueError(f"{where}: no 'state_dict'; give a checkpoint written by `zoo train` (iter_N.pth)")
+    return weights
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the combined checkpoint; print which steps came from where."""
     parser = argparse.ArgumentParser(prog="python -m zoo.training.combine", description=__doc__.splitlines()[0])
@@ -78,16 +85,15 @@ def main(argv: list[str] | None = None) -> int:
         "--take", action="append", required=True, metavar="FACTOR=CKPT", help="a step's branches from another run"
     )
     args = parser.parse_args(argv)
-    base = load_training_checkpoint(args.base)
-    donors = {}
-    for item in args.take:
-        factor, _, path = item.partition("=")
+    takes = [item.partition("=") for item in args.take]
+    for factor, _, path in takes:
         if factor not in FACTORS or not path:
-            parser.error(f"--take {item!r}: expected FACTOR=CHECKPOINT with a factor of {', '.join(FACTORS)}")
-        donors[factor] = load_training_checkpoint(path)["state_dict"]
+            parser.error(f"--take {factor}={path}: expected FACTOR=CHECKPOINT with a factor of {', '.join(FACTORS)}")
     try:
-        state = combine_steps(base["state_dict"], donors)
-    except ValueError as error:
+        base = load_training_checkpoint(args.base)
+        donors = {factor: _weights(load_training_checkpoint(path), path) for factor, _, path in takes}
+        state = combine_steps(_weights(base, args.base), donors)
+    except (OSError, ValueError) as error:
         parser.exit(1, f"error: {error}\n")
     base["state_dict"] = state
     base.pop("optimizer", None)  # its moments belong to the base run's parameters: the result is for export only
