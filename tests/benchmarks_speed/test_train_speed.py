@@ -83,9 +83,11 @@ def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
 
 
 def test_train_split_measures_every_cell() -> None:
+    from zoo.hardware import cpu_supports_fast_bf16
     from zoo.training.loader_split import CELLS, markdown, measure_split
 
     run = measure_split(width=0.125, factors=["haze"], rounds=1, steps=1, log=lambda _: None)
+    assert run["bf16"] == cpu_supports_fast_bf16()  # as zoo train: no emulated bf16
     assert {(c["num_workers"], c["synthesis"]) for c in run["cells"]} == set(CELLS)
     assert all(c["images_per_s"] > 0 and c["main_ms"] > 0 and c["loader_ms"] > 0 for c in run["cells"])
     assert "| haze |" in markdown([run], "zoo bench train-split")

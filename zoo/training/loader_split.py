@@ -3,10 +3,10 @@
 ``zoo bench train-split`` runs it. Cells: ``num_workers`` 0, 1 or 2, and synthesis either in the main process,
 batched, in torch (``main``: :class:`~zoo.training.preprocessor.DegradeOnTheFly`, the default) or per sample on the
 CPU path while loading (``loader``: :mod:`zoo.training.worker_synthesis`; in the workers when there are any). The
-training step is stage 1's at the shipped runs' sizes (batch 8, crops 64 for rain and 96 for the rest) in bf16 with
-channels-last weights and a fixed number of math threads. Every visit of a cell starts its loader afresh and runs
-one untimed step (the workers start and fill their queue) and then ``steps`` timed ones; the cells alternate, in
-an order that rotates every round, so they share the machine's load.
+training step is stage 1's at the shipped runs' sizes (batch 8, crops 64 for rain and 96 for the rest) in bf16 (fp32
+on CPUs without fast bf16, as ``zoo train``) with channels-last weights and a fixed number of math threads. Every
+visit of a cell starts its loader afresh and runs one untimed step (the workers start and fill their queue) and then
+``steps`` timed ones; the cells alternate, in an order that rotates every round, so they share the machine's load.
 
 It also times the synthesis alone: one batch through the preprocessor, and the same batch degraded sample by sample
 on the CPU path.
@@ -60,17 +60,24 @@ def measure_split(
     width: float = 0.25,
     factors: Sequence[str] = FACTORS,
     threads: int = 1,
-    bf16: bool = True,
+    bf16: bool | None = None,
     rounds: int = 2,
     steps: int = 3,
     seed: int = 0,
     log=print,
 ) -> dict[str, Any]:
-    """Images per second of every cell for every factor, with the synthesis times; see the module docstring."""
+    """Images per second of every cell for every factor, with the synthesis times; see the module docstring.
+
+    ``bf16=None``: bf16 where the CPU has fast bf16 (AMX or AVX512-BF16), fp32 elsewhere, as ``zoo train``.
+    """
     from zoo.training.memory_format import to_channels_last
     from zoo.training.throughput import build_trainer, clean_crops, finite
     from zoo.training.worker_synthesis import DegradedInLoader
 
+    if bf16 is None:
+        from zoo.hardware import cpu_supports_fast_bf16
+
+        bf16 = cpu_supports_fast_bf16()
     model, wrapper = build_trainer("mbn_stage1", width, seed)
     to_channels_last(model)
     wrapper.bf16 = bf16
