@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["STAGES", "Stage", "frozen_but", "main", "status"]
+__all__ = ["STAGES", "Stage", "branch_prefixes", "frozen_but", "main", "status"]
 
 _PACKAGE_WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
 
@@ -93,8 +93,14 @@ def frozen_but(factor: str) -> tuple[str, ...]:
     The shared stem and the input and output branches of the other three factors: the other steps stay bit-identical,
     so fine-tunes of different steps from the same release can be combined branch by branch.
     """
-    others = [f for f in ("rain", "blur", "jpeg", "haze") if f != factor]
-    return ("blocks.", *(f"heads.{f}" for f in others), *(f"tails.{f}" for f in others))
+    from zoo.factors import FACTORS
+
+    return ("blocks.", *(prefix for other in FACTORS if other != factor for prefix in branch_prefixes(other)))
+
+
+def branch_prefixes(factor: str) -> tuple[str, str]:
+    """Parameter-name prefixes of one step's input and output branches in an R-MBN."""
+    return f"heads.{factor}.", f"tails.{factor}."
 
 
 # The fine-tunes of a shipped adaptive R-MBN (from session 10 on): as above, six checkpoints kept, bf16 where fast.

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from zoo.factors import FACTORS
+from zoo.training.campaign import branch_prefixes
 from zoo.training.safe_checkpoint import load_training_checkpoint, to_plain
 
 __all__ = ["combine_steps", "main", "step_prefixes"]
@@ -30,7 +31,7 @@ def step_prefixes(factor: str) -> tuple[str, str]:
     """State-dict prefixes of one step's input and output branches in a training checkpoint."""
     if factor not in FACTORS:
         raise ValueError(f"unknown factor {factor!r}; expected one of {', '.join(FACTORS)}")
-    return f"net.heads.{factor}.", f"net.tails.{factor}."
+    return tuple(f"net.{prefix}" for prefix in branch_prefixes(factor))
 
 
 def _branch_factor(key: str) -> str | None:

@@ -60,7 +60,7 @@ def measure_split(
     width: float = 0.25,
     factors: Sequence[str] = FACTORS,
     threads: int = 1,
-    bf16: bool | None = None,
+    bf16: bool | str = "auto",
     rounds: int = 2,
     steps: int = 3,
     seed: int = 0,
@@ -68,16 +68,15 @@ def measure_split(
 ) -> dict[str, Any]:
     """Images per second of every cell for every factor, with the synthesis times; see the module docstring.
 
-    ``bf16=None``: bf16 where the CPU has fast bf16 (AMX or AVX512-BF16), fp32 elsewhere, as ``zoo train``.
+    ``bf16="auto"``: bf16 where the CPU has fast bf16 (AMX or AVX512-BF16), fp32 elsewhere, as ``zoo train``
+    (:func:`zoo.training.optim.bf16_autocast_enabled`).
     """
     from zoo.training.memory_format import to_channels_last
+    from zoo.training.optim import bf16_autocast_enabled
     from zoo.training.throughput import build_trainer, clean_crops, finite
     from zoo.training.worker_synthesis import DegradedInLoader
 
-    if bf16 is None:
-        from zoo.hardware import cpu_supports_fast_bf16
-
-        bf16 = cpu_supports_fast_bf16()
+    bf16 = bf16_autocast_enabled(bf16, torch.device("cpu"))
     model, wrapper = build_trainer("mbn_stage1", width, seed)
     to_channels_last(model)
     wrapper.bf16 = bf16

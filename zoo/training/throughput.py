@@ -82,9 +82,9 @@ def settings_for(names: Sequence[str], cores: int) -> list[Setting]:
     busier on bigger batches. ``fp32-all`` and ``fp32-all-x4``: as ``bf16-all`` and ``bf16-all-x4`` in fp32, for
     CPUs without fast bf16 (where bf16 is emulated and slower than fp32); not in the default list.
     """
-    from zoo.hardware import cpu_supports_fast_bf16
+    from zoo.training.optim import bf16_autocast_enabled
 
-    fast_bf16 = cpu_supports_fast_bf16()
+    fast_bf16 = bf16_autocast_enabled("auto", torch.device("cpu"))  # what zoo train's default does on this CPU
     auto_name = f"{'bf16' if fast_bf16 else 'fp32 (no fast bf16)'}, auto threads, channels-last (zoo train's default)"
     table = {
         "shipped": Setting("fp32, 1 thread (shipped runs)", False, 1, False),
