@@ -45,6 +45,11 @@ DEFAULT_ENTRIES = ("identity", "rmbn@auto", "rmbn@all", "rmbn@oracle")
 CLEAN_DB = 45.0
 MAX_DB = 100.0  # PSNR of an image identical to its reference (clean inputs), so that means stay finite
 _SMOKE_CASES = ("clean", "camera_jpeg", "blur", "haze", "haze+rain")
+_PHOTOS = {
+    "test": "held-out test photos",
+    "audit": "audit photos, looked at only after every choice was made",
+    "validation": "validation photos",
+}
 
 
 def parse_entry(entry: str) -> tuple[str, str | None, str]:
@@ -141,16 +146,27 @@ def run_presets(
     command: str,
     entries: Sequence[str] | None = None,
     presets: Sequence[str] = ("paper", "broad"),
+    images: str = "test",
 ) -> StudyReport:
-    """Score every entry on every case of every preset; finished cells are kept and skipped."""
-    from zoo.data.datasets import PresetTestSet, preset_cases
+    """Score every entry on every case of every preset; finished cells are kept and skipped.
 
+    ``images`` is the photo split the cases are made from: ``test`` (default), ``audit`` (photos looked at only
+    after every choice was made) or ``validation`` (to tune on).
+    """
+    from zoo.data.datasets import PresetTestSet, preset_cases
+    from zoo.data.splits import HELD_OUT
+
+    if images not in HELD_OUT:
+        raise ValueError(f"images must be one of {', '.join(HELD_OUT)}, got {images!r}")
     entries = list(entries or DEFAULT_ENTRIES)
     crop, per_photo = PRESET_SIZES[budget.name]
-    store = CellStore(out, "presets", budget, seed, {"protocol": protocol, "crop": crop, "per_photo": per_photo})
+    settings = {"protocol": protocol, "crop": crop, "per_photo": per_photo}
+    if images != "test":  # the test photos' cells keep the keys they had before the option existed
+        settings["images"] = images
+    store = CellStore(out, "presets", budget, seed, settings)
     report = StudyReport(
         "presets",
-        "Generalisation: the paper and broad test sets (held-out test photos)",
+        f"Generalisation: the paper and broad test sets ({_PHOTOS[images]})",
         budget,
         seed,
         command,
@@ -180,7 +196,9 @@ def run_presets(
                     if entry not in restorers:
                         restorers[entry] = _restorer(model, factor, mode)
                     if (preset, case) not in datasets:  # made once, scored by every entry
-                        made = PresetTestSet(preset, case, crop=crop, per_photo=per_photo, seed=seed + 2026)
+                        made = PresetTestSet(
+                            preset, case, images=images, crop=crop, per_photo=per_photo, seed=seed + 2026
+                        )
                         datasets[(preset, case)] = [made[i] for i in range(len(made))]
                     with torch.inference_mode():
                         return _score_case(restorers[entry], mode, datasets[(preset, case)], protocol)

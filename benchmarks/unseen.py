@@ -11,7 +11,7 @@ got any step, and which steps ran. Kinds marked as distractors were shown to the
 labels of their four factors); the others it never saw. fp32 throughout, so scores do not depend on the CPU's bf16
 support.
 
-Choices (which detector to ship) are made with ``--images validation``; the test photos only report.
+Choices (which detector to ship) are made with ``--images validation``; the test and audit photos only report.
 """
 
 from __future__ import annotations
@@ -56,12 +56,12 @@ def run_unseen(
     """
     from zoo.data.degradations.other_damage import KINDS, apply_damage, is_distractor
     from zoo.data.metrics import metric_settings, psnr
-    from zoo.data.splits import load_split
+    from zoo.data.splits import HELD_OUT, load_split
     from zoo.inference.adaptive import detector_from, plan_steps
     from zoo.registry import create_model
 
-    if images not in ("validation", "test"):
-        raise ValueError(f"images must be 'validation' or 'test', got {images!r}")
+    if images not in HELD_OUT:
+        raise ValueError(f"images must be one of {', '.join(HELD_OUT)}, got {images!r}")
     model = create_model(model_name, pretrained=True).eval()
     detector = detector_from(detector_file)
     settings = metric_settings("rgb")
@@ -143,7 +143,9 @@ def markdown(report: dict[str, Any], command: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the study and write ``NAME.md`` / ``NAME.json`` into ``--out``."""
     parser = argparse.ArgumentParser(prog="python -m zoo.benchmarks.unseen", description=__doc__.splitlines()[0])
-    parser.add_argument("--images", default="validation", choices=["validation", "test"], help="which photos")
+    parser.add_argument(
+        "--images", default="validation", choices=["validation", "test", "audit"], help="which photos (zoo.data.splits)"
+    )
     parser.add_argument("--crop", type=int, default=256, help="side of the crops (256)")
     parser.add_argument("--per-photo", type=int, default=4, help="crops per photo (4)")
     parser.add_argument("--model", default="rmbn", help="recurrent model (default weights; default rmbn)")

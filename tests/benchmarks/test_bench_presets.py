@@ -28,3 +28,14 @@ def test_smoke_study_scores_identity_at_zero_and_resumes(tmp_path) -> None:
     again = run_presets(budget, 0, tmp_path, "rgb", "test", entries, presets=("broad",))
     assert again.computed == 0 and again.skipped == report.computed
     assert "identity" in report.markdown() and json.dumps(report.cells)
+
+
+def test_the_audit_photos_get_their_own_cells_and_title(tmp_path) -> None:
+    budget = get_budget("smoke")
+    report = run_presets(budget, 0, tmp_path, "rgb", "test", ["identity"], presets=("broad",), images="audit")
+    assert "audit photos" in report.markdown() and report.computed == len(report.cells) > 0
+    assert all(cell["result"]["n"] == 11 for cell in report.cells)  # one smoke crop of each audit photo
+    with pytest.raises(ValueError, match="use another --out folder"):  # a test-photo run may not mix into it
+        run_presets(budget, 0, tmp_path, "rgb", "test", ["identity"], presets=("broad",))
+    with pytest.raises(ValueError, match="images must be one of"):
+        run_presets(budget, 0, tmp_path / "other", "rgb", "test", ["identity"], images="train")

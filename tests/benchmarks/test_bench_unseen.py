@@ -31,5 +31,5 @@ def test_markdown_has_a_row_per_kind(report: dict) -> None:
 
 
 def test_test_photos_are_only_reported_and_other_splits_refused() -> None:
-    with pytest.raises(ValueError, match="validation' or 'test'"):
+    with pytest.raises(ValueError, match="one of validation, test, audit"):
         run_unseen("train")

@@ -36,3 +36,11 @@ def test_clean_is_untouched_and_camera_jpeg_stays_at_camera_quality() -> None:
     assert 70 <= min(qualities) and max(qualities) <= 90 and len(set(qualities)) > 3
     difference = np.abs((camera[0]["inputs"] - camera[0]["data_samples"]["gt"]).numpy()).mean()
     assert 0 < difference < 0.02
+
+
+def test_the_audit_photos_make_their_own_cases_and_unknown_splits_are_refused() -> None:
+    audit, test = PresetTestSet("broad", "clean", images="audit", crop=48), PresetTestSet("broad", "clean", crop=48)
+    assert len(audit) == 2 * len(SPLITS["audit"])
+    assert not torch.equal(audit[0]["data_samples"]["gt"], test[0]["data_samples"]["gt"])
+    with pytest.raises(ValueError, match="images must be one of validation, test, audit"):
+        PresetTestSet("broad", "clean", images="train")

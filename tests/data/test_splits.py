@@ -14,7 +14,7 @@ from zoo.training.data import TaskDatasets, ValidationPairs, load_clean_images
 
 @pytest.fixture(scope="module")
 def held_out() -> dict[str, dict[str, np.ndarray]]:
-    return {split: dict(zip(splits.SPLITS[split], splits.load_split(split))) for split in ("validation", "test")}
+    return {split: dict(zip(splits.SPLITS[split], splits.load_split(split))) for split in splits.HELD_OUT}
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +38,13 @@ def test_names_are_in_exactly_one_split_and_bundled_files_exist() -> None:
         for name in names:
             assert name not in seen, f"{name} is in {seen.get(name)} and {split}"
             seen[name] = split
-    for split in ("validation", "test"):
+    assert set(splits.HELD_OUT) == set(splits.SPLITS) - {"train"}
+    for split in splits.HELD_OUT:
         for path in splits.split_paths(split).values():
             assert path.is_file(), path
     assert set(sample_names()) == set(splits.TEST_BUNDLED_V1) <= set(splits.SPLITS["test"])
     assert splits.split_of("kleiber") == "test" and splits.split_of("orange") == "validation"
+    assert splits.split_of("baboon") == "audit"
     with pytest.raises(KeyError, match="in no split"):
         splits.split_of("lena")
 
@@ -66,21 +68,20 @@ def test_the_matcher_finds_a_photo_as_another_crop_and_scale(held_out: dict) -> 
             assert correlation(thumbnails(resized), thumbnails(image)) >= MIN_CORRELATION, (name, scale)
 
 
-def test_no_photo_of_one_split_is_a_crop_or_rescale_of_another_splits_photo(
-    held_out: dict, train_photos: dict
-) -> None:
-    held = held_out["validation"] | held_out["test"]
+def test_no_photo_of_one_split_is_a_crop_or_rescale_of_another_splits_photo(held_out: dict, train_photos: dict) -> None:
+    held = held_out["validation"] | held_out["test"] | held_out["audit"]
     assert find_near_duplicates(held, train_photos) == []
-    assert find_near_duplicates(held_out["validation"], held_out["test"]) == []
+    for first, second in (("validation", "test"), ("validation", "audit"), ("test", "audit")):
+        assert find_near_duplicates(held_out[first], held_out[second]) == [], (first, second)
 
 
 def test_training_refuses_held_out_photos(tmp_path: Path) -> None:
-    for source in ("samples", "test", "validation"):
-        with pytest.raises(ValueError, match="validation or test photos"):
+    for source in ("samples", "test", "validation", "audit"):
+        with pytest.raises(ValueError, match="validation, test or audit photos"):
             TaskDatasets(["blur"], source=source, crop=32, length=4)
     image = (splits.load_split("test", ("apple",))[0] * 255).astype(np.uint8)
     cv2.imwrite(str(tmp_path / "apple.png"), image[..., ::-1])
-    with pytest.raises(ValueError, match=r"holds validation/test photos \(apple.png\)"):
+    with pytest.raises(ValueError, match=r"holds validation/test/audit photos \(apple.png\)"):
         TaskDatasets(["blur"], source=str(tmp_path), crop=32, length=4)
 
 

@@ -75,6 +75,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--presets", nargs="+", choices=["paper", "broad"], help="presets: test sets to score on (default both)"
     )
     parser.add_argument(
+        "--images",
+        choices=["test", "audit", "validation"],
+        help="presets: the photos the test sets are made from (default test; audit: photos no choice looked at)",
+    )
+    parser.add_argument(
         "--widths", nargs="+", type=float, metavar="W", help="train-speed/train-split: network widths (default 0.25)"
     )
     parser.add_argument("--rounds", type=int, metavar="N", help="train-speed (default 5) / train-split (default 2)")
@@ -102,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_minutes is not None and args.study != "alignment":
         raise ValueError("--max-minutes applies to the alignment study only")
+    if args.images is not None and args.study != "presets":
+        raise ValueError("--images applies to the presets study only")
     budget = get_budget(args.budget)
     out = Path(args.out)
     command = "zoo bench " + " ".join(shlex.quote(a) for a in (sys.argv[2:] if _from_cli() else _argv(args)))
@@ -134,7 +141,14 @@ def run(args: argparse.Namespace) -> int:
         from zoo.benchmarks.presets import run_presets
 
         report = run_presets(
-            budget, args.seed, work, args.protocol, command, args.entries, args.presets or ("paper", "broad")
+            budget,
+            args.seed,
+            work,
+            args.protocol,
+            command,
+            args.entries,
+            args.presets or ("paper", "broad"),
+            args.images or "test",
         )
     else:
         from zoo.benchmarks.latency import run_speed
@@ -172,6 +186,8 @@ def _argv(args: argparse.Namespace) -> list[str]:
         parts += ["--entries", *args.entries]
     if args.presets:
         parts += ["--presets", *args.presets]
+    if getattr(args, "images", None):
+        parts += ["--images", args.images]
     for option in ("widths", "rounds", "stages", "settings", "factors", "threads"):
         value = getattr(args, option, None)
         if value:

@@ -1,7 +1,7 @@
 """Where the bundled validation and test photos come from, and how they were made (for maintainers).
 
-The photos live in ``zoo/assets/validation`` and ``zoo/assets/test`` (the five older test photos in
-``zoo/assets/clean``). They were written by :func:`write_split_photos` from two Debian packages (bookworm), fetched
+The photos live in ``zoo/assets/validation``, ``zoo/assets/test`` (the five older test photos in
+``zoo/assets/clean``) and ``zoo/assets/audit``. They were written by :func:`write_split_photos` from two Debian packages (bookworm), fetched
 with ``apt-get download opencv-doc lomiri-wallpapers-20.04`` and unpacked with ``dpkg -x``. Every source file is
 pinned by sha256. A source saved as JPEG below quality 85 is box-downscaled by 2 or more, which removes its own
 compression artifacts; every photo is then centre-cropped to at most 512 pixels a side and saved as PNG.
@@ -21,7 +21,11 @@ MAX_SIDE = 512
 
 
 class SplitPhoto(NamedTuple):
-    """One bundled photo: its split, the file inside the unpacked packages, its sha256 and the downscaling."""
+    """One bundled photo: its split, the file inside the unpacked packages, its sha256 and the downscaling.
+
+    OpenCV's samples hold some scenes twice (``aloeL``/``aloeR``, ``leuvenA``/``leuvenB``, ``rubberwhale1``/``2``, the
+    stereo pairs): only one file of each scene is used, and in one split only.
+    """
 
     split: str
     source: str
@@ -68,6 +72,39 @@ SPLIT_PHOTO_SOURCES: dict[str, SplitPhoto] = {
     ),
     "orange": SplitPhoto(
         "validation", f"{_OPENCV}/orange.jpg", "152c20d2f380ac985de25e474e1a5f06ed34b932191342099b8272a63a15a079", 2
+    ),
+    "aero": SplitPhoto(
+        "audit", f"{_OPENCV}/aero1.jpg", "d9a69191f6e3642ea361bc3c62e677b2f40fe6534b78da540f4155e0734b59ef", 2
+    ),
+    "baboon": SplitPhoto(
+        "audit", f"{_OPENCV}/baboon.jpg", "1a1dd18d78eec44420af3b0b7f08ee3d41c982916cae3ce203d7ff35d754cc0f", 1
+    ),
+    "board": SplitPhoto(
+        "audit", f"{_OPENCV}/board.jpg", "4c9a24ba67138ad5486d550f586cc5dd1161be112f1c1bea336d6c550cdf255f", 2
+    ),
+    "butterfly": SplitPhoto(
+        "audit", f"{_OPENCV}/butterfly.jpg", "34a99716b78ded10eae87b4880de739d3e68cc7dd1a96812bb28f469d5eeaea8", 2
+    ),
+    "notebook": SplitPhoto(
+        "audit", f"{_OPENCV}/ela_original.jpg", "b55798b35e2dcb24675f0865a2442d0e4887eeb6aff322ecb1968d936cc23e7f", 1
+    ),
+    "graffiti": SplitPhoto(
+        "audit", f"{_OPENCV}/graf1.png", "1504b769303c7bde00fa578eeaad3c68e02aceabeb1242e556f1f8d19e4bdea5", 1
+    ),
+    "home": SplitPhoto(
+        "audit", f"{_OPENCV}/home.jpg", "23b8cf46a1965d0ec33459b875aed43187802834db49e0daa9fa2cc842e9d8d2", 2
+    ),
+    "football": SplitPhoto(
+        "audit", f"{_OPENCV}/messi5.jpg", "1d570e49654e84c7a943918537bd9e5e1ef82920152e147c834006e235be97c9", 1
+    ),
+    "smarties": SplitPhoto(
+        "audit", f"{_OPENCV}/smarties.png", "ad3f751c053fdcf432687c1bc0e56a61a9119d2bb2ae29365f8aa6534fc77417", 1
+    ),
+    "books": SplitPhoto(
+        "audit", f"{_OPENCV}/left.jpg", "fb314330c3eb0a81651c682803e73b348898157267fbc37c4c2c07d1b3a8e321", 2
+    ),
+    "lightbox": SplitPhoto(
+        "audit", f"{_OPENCV}/pca_test1.jpg", "9aae52b2bf730216f7e46c662f612a417ebd43642e742e7f867f33aa734293cd", 2
     ),
 }
 

@@ -8,6 +8,11 @@
   checkpoint selection or early stopping may look only at them.
 - ``test``: eleven photos bundled in ``zoo/assets/clean`` (the five older test photos, also the ``--sample``
   sources) and ``zoo/assets/test``. Scored once, when weights are exported (model cards) and by the leaderboard.
+- ``audit``: eleven more photos bundled in ``zoo/assets/audit`` (OpenCV's other sample photos: an aerial view, a
+  baboon, a circuit board, a football match, ...; most of them camera JPEGs), added after every shipped choice was
+  made. Nothing was trained, tuned or chosen on them: they check that what the test photos say holds on photos the
+  project had never looked at (``zoo bench presets --images audit``, ``python -m zoo.benchmarks.unseen --images
+  audit``).
 
 No photo is in two splits, not even as another crop or scale of the same picture: ``tests/data/test_splits.py``
 checks names, pixels and local-feature matches between every pair of photos from different splits. Dead-leaves
@@ -21,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
+    "HELD_OUT",
     "SPLITS",
     "TEST_BUNDLED_V1",
     "check_training_folder",
@@ -47,7 +53,22 @@ SPLITS: dict[str, tuple[str, ...]] = {
     "train": _train_names(),
     "validation": ("building", "fruits", "leuven", "orange", "squirrel"),
     "test": (*TEST_BUNDLED_V1, "aloe", "apple", "chicky", "kleiber", "rubberwhale", "stuff"),
+    "audit": (
+        "aero",
+        "baboon",
+        "board",
+        "books",
+        "butterfly",
+        "football",
+        "graffiti",
+        "home",
+        "lightbox",
+        "notebook",
+        "smarties",
+    ),
 }
+# The bundled splits, none of which training may read.
+HELD_OUT: tuple[str, ...] = ("validation", "test", "audit")
 
 
 def split_of(name: str) -> str:
@@ -68,10 +89,10 @@ def _check_split(split: str) -> None:
 
 
 def split_paths(split: str, names: tuple[str, ...] | None = None) -> dict[str, Path]:
-    """Files of the bundled photos of ``validation`` or ``test``, by name, in split order.
+    """Files of the bundled photos of ``validation``, ``test`` or ``audit``, by name, in split order.
 
     Args:
-        split: ``"validation"`` or ``"test"`` (the training corpus is not bundled).
+        split: One of :data:`HELD_OUT` (the training corpus is not bundled).
         names: A subset of the split's names (default all).
     """
     _check_split(split)
@@ -89,25 +110,25 @@ def split_paths(split: str, names: tuple[str, ...] | None = None) -> dict[str, P
 
 
 def load_split(split: str, names: tuple[str, ...] | None = None) -> list[np.ndarray]:
-    """The bundled photos of ``validation`` or ``test`` as HxWx3 float32 RGB arrays in [0, 1], in split order."""
+    """The bundled photos of ``validation``, ``test`` or ``audit`` as HxWx3 float32 RGB arrays in [0, 1], in split order."""
     from zoo.data.images import load_image
 
     return [load_image(path) for path in split_paths(split, names).values()]
 
 
 def check_training_folder(folder: str | Path) -> None:
-    """Refuse a folder of training images that holds a validation or test photo (by file name).
+    """Refuse a folder of training images that holds a validation, test or audit photo (by file name).
 
     Raises:
         ValueError: Naming the files that belong to another split.
     """
     from zoo.data.images import list_images
 
-    held_out = set(SPLITS["validation"]) | set(SPLITS["test"])
+    held_out = {name for split in HELD_OUT for name in SPLITS[split]}
     clash = [path.name for path in list_images(folder) if path.stem in held_out]
     if clash:
         raise ValueError(
-            f"training folder {folder} holds validation/test photos ({', '.join(clash)}); remove them (the splits are "
+            f"training folder {folder} holds validation/test/audit photos ({', '.join(clash)}); remove them (the splits are "
             "listed in zoo.data.splits.SPLITS)"
         )
 

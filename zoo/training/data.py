@@ -14,7 +14,7 @@ __all__ = ["HELD_OUT_SOURCES", "TRAINING_SOURCES", "CleanCrops", "TaskDatasets",
 
 
 TRAINING_SOURCES = ("train", "dead_leaves")
-HELD_OUT_SOURCES = ("validation", "test", "samples")
+HELD_OUT_SOURCES = ("validation", "test", "audit", "samples")
 
 
 def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0) -> list[np.ndarray]:
@@ -22,7 +22,7 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
 
     Args:
         source: A split of :mod:`zoo.data.splits`: ``"train"`` (the training corpus, built in memory),
-            ``"validation"`` or ``"test"`` (bundled photos); ``"samples"`` (the five older test photos, the test set
+            ``"validation"``, ``"test"`` or ``"audit"`` (bundled photos); ``"samples"`` (the five older test photos, the test set
             of the first model cards); ``"dead_leaves"`` (procedural images); or a folder of the user's images.
         min_size: Images smaller than this on either side are upscaled (bicubic) to it.
         count: Number of procedural images for ``"dead_leaves"``.
@@ -32,7 +32,7 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
 
     if source == "train":
         loaded = splits.load_train_corpus()
-    elif source in ("validation", "test"):
+    elif source in splits.HELD_OUT:
         loaded = splits.load_split(source)
     elif source == "samples":
         loaded = splits.load_split("test", splits.TEST_BUNDLED_V1)
@@ -53,7 +53,7 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
 def _training_images(source: str, min_size: int, seed: int) -> list[np.ndarray]:
     if source in HELD_OUT_SOURCES:
         raise ValueError(
-            f"training source {source!r} holds validation or test photos; train on 'train' (the training corpus), "
+            f"training source {source!r} holds validation, test or audit photos; train on 'train' (the training corpus), "
             "'dead_leaves' or a folder of your own photos"
         )
     if source not in TRAINING_SOURCES:

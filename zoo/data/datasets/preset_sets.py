@@ -75,7 +75,8 @@ class PresetTestSet(PairDataset):
     Args:
         preset: ``"paper"`` or ``"broad"``.
         case: One of :func:`preset_cases`.
-        images: ``"test"`` (the held-out test photos) or ``"validation"`` (to tune on, never the test photos).
+        images: ``"test"`` (the held-out test photos), ``"validation"`` (to tune on, never the test photos) or
+            ``"audit"`` (photos looked at only after every choice was made, ``zoo.data.splits``).
         crop: Square crop size (photos smaller than it are used whole).
         per_photo: Crops per photo.
         seed: Base seed of the crops and degradations.
@@ -84,14 +85,14 @@ class PresetTestSet(PairDataset):
     def __init__(
         self, preset: str, case: str, images: str = "test", crop: int = 256, per_photo: int = 2, seed: int = 2026
     ) -> None:
-        from zoo.data.splits import load_split
+        from zoo.data.splits import HELD_OUT, load_split
 
         if case not in preset_cases(preset):
             raise ValueError(
                 f"unknown case {case!r} of preset {preset!r}; expected one of {', '.join(preset_cases(preset))}"
             )
-        if images not in ("test", "validation"):
-            raise ValueError(f"images must be 'test' or 'validation', got {images!r}")
+        if images not in HELD_OUT:
+            raise ValueError(f"images must be one of {', '.join(HELD_OUT)}, got {images!r}")
         super().__init__(crop=crop, augment=False, random_crop=True, seed=seed + PRESET_CASES.index(case))
         self.preset, self.case, self.per_photo = preset, case, int(per_photo)
         self.factors, self.degradations = _case_degradations(preset, case)
