@@ -1,11 +1,11 @@
-"""Where the bundled validation and test photos come from, and how they were made (for maintainers).
+"""Where the bundled validation, test and audit photos come from, and how they were made (for maintainers).
 
 The photos live in ``zoo/assets/validation``, ``zoo/assets/test`` (the five older test photos in
-``zoo/assets/clean``) and ``zoo/assets/audit``. They were written by :func:`write_split_photos` from two Debian packages (bookworm), fetched
-with ``apt-get download opencv-doc lomiri-wallpapers-20.04`` and unpacked with ``dpkg -x``. Every source file is
-pinned by sha256. A source saved as JPEG below quality 85 is box-downscaled by 2 or more, which removes its own
-compression artifacts; every photo is then centre-cropped to at most 512 pixels a side and saved as PNG.
-Licences: ``zoo/assets/LICENSES.md``.
+``zoo/assets/clean``) and ``zoo/assets/audit``. They were written by :func:`write_split_photos` from two Debian
+packages (bookworm), fetched with ``apt-get download opencv-doc lomiri-wallpapers-20.04`` and unpacked with
+``dpkg -x``. Every source file is pinned by sha256. A source saved as JPEG below quality 85 is box-downscaled by 2 or
+more, which removes its own compression artifacts; every photo is then centre-cropped to at most 512 pixels a side
+and saved as PNG. Licences: ``zoo/assets/LICENSES.md``.
 """
 
 from __future__ import annotations

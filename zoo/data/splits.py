@@ -110,7 +110,7 @@ def split_paths(split: str, names: tuple[str, ...] | None = None) -> dict[str, P
 
 
 def load_split(split: str, names: tuple[str, ...] | None = None) -> list[np.ndarray]:
-    """The bundled photos of ``validation``, ``test`` or ``audit`` as HxWx3 float32 RGB arrays in [0, 1], in split order."""
+    """The bundled photos of a :data:`HELD_OUT` split as HxWx3 float32 RGB arrays in [0, 1], in split order."""
     from zoo.data.images import load_image
 
     return [load_image(path) for path in split_paths(split, names).values()]
@@ -128,8 +128,8 @@ def check_training_folder(folder: str | Path) -> None:
     clash = [path.name for path in list_images(folder) if path.stem in held_out]
     if clash:
         raise ValueError(
-            f"training folder {folder} holds validation/test/audit photos ({', '.join(clash)}); remove them (the splits are "
-            "listed in zoo.data.splits.SPLITS)"
+            f"training folder {folder} holds validation/test/audit photos ({', '.join(clash)}); remove them (the "
+            "splits are listed in zoo.data.splits.SPLITS)"
         )
 
 

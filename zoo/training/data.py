@@ -22,8 +22,9 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
 
     Args:
         source: A split of :mod:`zoo.data.splits`: ``"train"`` (the training corpus, built in memory),
-            ``"validation"``, ``"test"`` or ``"audit"`` (bundled photos); ``"samples"`` (the five older test photos, the test set
-            of the first model cards); ``"dead_leaves"`` (procedural images); or a folder of the user's images.
+            ``"validation"``, ``"test"`` or ``"audit"`` (bundled photos); ``"samples"`` (the five older test photos,
+            the test set of the first model cards); ``"dead_leaves"`` (procedural images); or a folder of the user's
+            images.
         min_size: Images smaller than this on either side are upscaled (bicubic) to it.
         count: Number of procedural images for ``"dead_leaves"``.
         seed: Seed of the procedural images.
@@ -53,8 +54,8 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
 def _training_images(source: str, min_size: int, seed: int) -> list[np.ndarray]:
     if source in HELD_OUT_SOURCES:
         raise ValueError(
-            f"training source {source!r} holds validation, test or audit photos; train on 'train' (the training corpus), "
-            "'dead_leaves' or a folder of your own photos"
+            f"training source {source!r} holds validation, test or audit photos; train on 'train' (the training "
+            "corpus), 'dead_leaves' or a folder of your own photos"
         )
     if source not in TRAINING_SOURCES:
         from zoo.data.splits import check_training_folder
