@@ -2,9 +2,10 @@
 
 ``steps="auto"`` (the default of ``zoo restore``) asks the factor detector (``zoo.models.detector``) for the score
 of each factor on the whole image (its presence probability, or its severity for the factors the detector decides by
-severity: none for the shipped one) and runs the steps above their thresholds, in the chain's order
-(J->H->B->R). ``"all"`` is the paper's always-on chain; a list of factor names runs exactly those steps. When no
-factor is found the image comes back unchanged.
+severity: none for the shipped one; rain and JPEG on tiles of images above 1,024 pixels,
+``zoo.inference.detector_tiles``) and runs the steps above their thresholds, in the chain's order (J->H->B->R).
+``"all"`` is the paper's always-on chain; a list of factor names runs exactly those steps. When no factor is found
+the image comes back unchanged.
 
 A step the detector is unsure of runs at part strength: its output is blended with its input by
 ``min(1, (logit(p) - logit(threshold)) / STRENGTH_MARGIN)``, so it runs fully once the detector's logit is
@@ -148,14 +149,21 @@ def detector_from(checkpoint: str | None = None) -> torch.nn.Module:
 def detect_tensor(x: torch.Tensor, detector: torch.nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Probabilities and severities, each (B, 4) in the order of ``zoo.models.detector.DETECTOR_FACTORS``.
 
+    On images whose longer side is above 1,024 pixels, rain and JPEG are scored on tiles of the size the detector
+    was trained on (:mod:`zoo.inference.detector_tiles`).
+
     Args:
         x: (B, 3, H, W) float in [0, 1], any size.
         detector: A detector module; default the shipped one.
     """
+    from .detector_tiles import with_tiled_factors
+
     detector = detector or load_detector()
     device = next(detector.parameters()).device
+    x = x.to(device).float()
     with torch.no_grad():
-        probabilities, severities = detector(x.to(device).float())
+        probabilities, severities = detector(x)
+    probabilities, severities = with_tiled_factors(x, detector, probabilities, severities)
     return probabilities.cpu(), severities.cpu()
 
 

@@ -1,0 +1,167 @@
+"""Detection on large photos: rain and JPEG scored on the whole image against scored on tiles.
+
+``python -m zoo.benchmarks.large_photos PATH... [--side 2000] [--seeds 2] [--out results/cpu] [--name NAME]``
+reads the photos (files, folders, globs), box-downscales each by an integer factor to a longer side of about
+``--side`` pixels, and per photo and seed adds the ``paper`` and ``broad`` rain and JPEG of
+``zoo.data.degradations`` (8-bit values). For each factor it reports how the shipped detector scores it on the whole
+image (``detector(x)``) and as the default does (``zoo.inference.adaptive.detect_tensor``: tiles for images above
+``zoo.inference.detector_tiles.TILE_FROM`` pixels): the share of images where the factor is present by
+``zoo.data.labels`` (JPEG below quality 70, a visible change) and found, the share where it is absent and found (a
+false alarm), and the mean step strength where present. The photos themselves, and each as a camera JPEG of quality
+85, count as clean. Only photos larger than the tile limit show a difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["markdown", "run_large_photos"]
+
+CASES = (("paper", "rain"), ("broad", "rain"), ("paper", "jpeg"), ("broad", "jpeg"))
+
+
+def _load(path, side: int) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as opened:
+        image = opened.convert("RGB")
+    factor = max(1, round(max(image.size) / side))
+    return np.asarray(image.reduce(factor) if factor > 1 else image, np.float32) / 255
+
+
+def _camera_jpeg(image: np.ndarray, quality: int = 85) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.round(image * 255).astype(np.uint8)).save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    with Image.open(buffer) as opened:
+        return np.asarray(opened.convert("RGB"), np.float32) / 255
+
+
+def _scores(x: np.ndarray, detector: torch.nn.Module) -> tuple[list[float], list[float]]:
+    from zoo.inference.adaptive import detect_tensor
+
+    batch = torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None]
+    with torch.no_grad():
+        whole = detector(batch)[0][0].tolist()
+    return whole, detect_tensor(batch, detector)[0][0].tolist()
+
+
+def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict[str, Any]:
+    """Per case: presence, and whole-image against default (tiled) detection, over the photos and seeds."""
+    from zoo.data.degradations import degrade
+    from zoo.data.labels import factor_labels
+    from zoo.inference.adaptive import load_detector, step_strength
+    from zoo.inference.files import expand_inputs
+    from zoo.models.detector import DETECTOR_FACTORS
+
+    detector = load_detector()
+    thresholds = [float(t) for t in detector.thresholds]
+    rows: dict[str, list[dict[str, Any]]] = {f"{p} {f}": [] for p, f in CASES} | {"clean": []}
+    sizes = []
+    for index, job in enumerate(expand_inputs(paths)):
+        clean = _load(job.source, side)
+        sizes.append(list(clean.shape[1::-1]))
+        for image in (clean, _camera_jpeg(clean)):
+            whole, default = _scores(image, detector)
+            rows["clean"].append({"present": False, "whole": whole, "default": default})
+        for seed in range(seeds):
+            for preset, factor in CASES:
+                damaged, params = degrade(clean, [factor], seed=1000 * index + seed, preset=preset)
+                present = factor_labels(params, clean, preset)[0][factor] > 0.5
+                whole, default = _scores(np.round(np.clip(damaged, 0, 1) * 255) / 255, detector)
+                rows[f"{preset} {factor}"].append({"present": bool(present), "whole": whole, "default": default})
+        print(f"{job.source}: {sizes[-1][0]}x{sizes[-1][1]}", flush=True)
+    summary = {}
+    for case, items in rows.items():
+        column = DETECTOR_FACTORS.index(case.split()[-1]) if case != "clean" else None
+        result = {"images": len(items)}
+        for how in ("whole", "default"):
+            if column is None:
+                found = [any(p > t for p, t in zip(i[how], thresholds, strict=True)) for i in items]
+                result[how] = {"any_step": float(np.mean(found))}
+                continue
+            present = [i for i in items if i["present"]]
+            absent = [i for i in items if not i["present"]]
+            strengths = [step_strength(i[how][column], thresholds[column]) for i in present]
+            result[how] = {
+                "found": float(np.mean([s > 0 for s in strengths])) if present else None,
+                "mean_strength": float(np.mean(strengths)) if present else None,
+                "false_alarms": float(np.mean([i[how][column] > thresholds[column] for i in absent]))
+                if absent
+                else None,
+            }
+        result["present"] = sum(i["present"] for i in items)
+        summary[case] = result
+    return {"paths": list(paths), "side": side, "seeds": seeds, "sizes": sizes, "cases": summary}
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.0f} %"
+
+
+def markdown(report: dict[str, Any], command: str) -> str:
+    """The whole-image and default detection side by side, per case."""
+    lines = [
+        "## Detection on large photos: whole image against tiles (the default)",
+        "",
+        f"Command: `{command}`  ",
+        f"{len(report['sizes'])} photos, longer side about {report['side']} pixels, {report['seeds']} seeds per case; "
+        "shipped detector and thresholds; 8-bit inputs. Present: by `zoo.data.labels` (JPEG below quality 70).",
+        "",
+        "| case | images (present) | found where present: whole / default | mean step strength: whole / default "
+        "| false alarms where absent: whole / default |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for case, row in report["cases"].items():
+        if case == "clean":
+            continue
+        whole, default = row["whole"], row["default"]
+        lines.append(
+            f"| {case} | {row['images']} ({row['present']}) | {_share(whole['found'])} / {_share(default['found'])} | "
+            f"{whole['mean_strength']:.2f} / {default['mean_strength']:.2f} | "
+            f"{_share(whole['false_alarms'])} / {_share(default['false_alarms'])} |"
+        )
+    clean = report["cases"]["clean"]
+    lines += [
+        "",
+        f"- Clean photos and their camera JPEGs (quality 85), {clean['images']} images: any step "
+        f"{_share(clean['whole']['any_step'])} on the whole image, {_share(clean['default']['any_step'])} by the "
+        "default.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the study and write ``NAME.md`` / ``NAME.json`` into ``--out``."""
+    parser = argparse.ArgumentParser(prog="python -m zoo.benchmarks.large_photos", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", help="photo files, folders (searched recursively) or globs")
+    parser.add_argument("--side", type=int, default=2000, help="longer side to downscale to (about; default 2000)")
+    parser.add_argument("--seeds", type=int, default=2, help="degradations per photo and case (default 2)")
+    parser.add_argument("--out", default="results/cpu", help="folder for the report")
+    parser.add_argument("--name", default="large_photos", help="file name of the report (default large_photos)")
+    args = parser.parse_args(argv)
+    if args.side < 64 or args.seeds < 1:
+        parser.error("--side must be at least 64 and --seeds at least 1")
+    from zoo.benchmarks.report import write_record
+
+    try:
+        report = run_large_photos(args.paths, args.side, args.seeds)
+    except FileNotFoundError as err:
+        parser.error(str(err))
+    command = "python -m zoo.benchmarks.large_photos " + shlex.join(argv if argv is not None else sys.argv[1:])
+    write_record(args.out, args.name, report, command, markdown(report, command))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
