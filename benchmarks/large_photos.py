@@ -1,14 +1,15 @@
-"""Detection on large photos: rain and JPEG scored on the whole image against scored on tiles.
+"""Detection on large photos: the whole image's scores against the default's (tiles for rain, JPEG and blur).
 
 ``python -m zoo.benchmarks.large_photos PATH... [--side 2000] [--seeds 2] [--out results/cpu] [--name NAME]``
 reads the photos (files, folders, globs), box-downscales each by an integer factor to a longer side of about
-``--side`` pixels, and per photo and seed adds the ``paper`` and ``broad`` rain and JPEG of
+``--side`` pixels, and per photo and seed adds the ``paper`` and ``broad`` rain, JPEG and blur of
 ``zoo.data.degradations`` (8-bit values). For each factor it reports how the shipped detector scores it on the whole
 image (``detector(x)``) and as the default does (``zoo.inference.adaptive.detect_tensor``: tiles for images above
 ``zoo.inference.detector_tiles.TILE_FROM`` pixels): the share of images where the factor is present by
 ``zoo.data.labels`` (JPEG below quality 70, a visible change) and found, the share where it is absent and found (a
-false alarm), and the mean step strength where present. The photos themselves, and each as a camera JPEG of quality
-85, count as clean. Only photos larger than the tile limit show a difference.
+false alarm), and the mean step strength where present; for blur also the PSNR gain of the blur step run at the
+strength each score gives (the default R-MBN's blur branch). The photos themselves, and each as a camera JPEG of
+quality 85, count as clean. Only photos larger than the tile limit show a difference.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ import torch
 
 __all__ = ["markdown", "run_large_photos"]
 
-CASES = (("paper", "rain"), ("broad", "rain"), ("paper", "jpeg"), ("broad", "jpeg"))
+CASES = (
+    ("paper", "rain"),
+    ("broad", "rain"),
+    ("paper", "jpeg"),
+    ("broad", "jpeg"),
+    ("paper", "blur"),
+    ("broad", "blur"),
+)
 
 
 def _load(path, side: int) -> np.ndarray:
@@ -56,6 +64,19 @@ def _scores(x: np.ndarray, detector: torch.nn.Module) -> tuple[list[float], list
     return whole, detect_tensor(batch, detector)[0][0].tolist()
 
 
+def _blur_gain(model: torch.nn.Module, damaged: np.ndarray, clean: np.ndarray, strength: float) -> float:
+    """PSNR gain (dB, RGB, 8-bit) of the default's blur step run at ``strength`` (0: not run)."""
+    if strength <= 0:
+        return 0.0
+    from zoo.data.metrics import psnr
+
+    x = torch.from_numpy(np.ascontiguousarray(damaged, dtype=np.float32)).permute(2, 0, 1)[None]
+    with torch.inference_mode():
+        out = model(x, steps=("blur",), strengths={"blur": strength} if strength < 1 else None).clamp(0, 1)
+    restored = np.round(out[0].permute(1, 2, 0).numpy() * 255) / 255
+    return float(psnr(restored, clean)) - float(psnr(damaged, clean))
+
+
 def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict[str, Any]:
     """Per case: presence, and whole-image against default (tiled) detection, over the photos and seeds."""
     from zoo.data.degradations import degrade
@@ -63,8 +84,10 @@ def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict
     from zoo.inference.adaptive import load_detector, step_strength
     from zoo.inference.files import expand_inputs
     from zoo.models.detector import DETECTOR_FACTORS
+    from zoo.registry import create_model
 
     detector = load_detector()
+    model = create_model("rmbn", pretrained=True).eval()
     thresholds = [float(t) for t in detector.thresholds]
     rows: dict[str, list[dict[str, Any]]] = {f"{p} {f}": [] for p, f in CASES} | {"clean": []}
     sizes = []
@@ -78,8 +101,16 @@ def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict
             for preset, factor in CASES:
                 damaged, params = degrade(clean, [factor], seed=1000 * index + seed, preset=preset)
                 present = factor_labels(params, clean, preset)[0][factor] > 0.5
-                whole, default = _scores(np.round(np.clip(damaged, 0, 1) * 255) / 255, detector)
-                rows[f"{preset} {factor}"].append({"present": bool(present), "whole": whole, "default": default})
+                damaged = np.round(np.clip(damaged, 0, 1) * 255) / 255
+                whole, default = _scores(damaged, detector)
+                row = {"present": bool(present), "whole": whole, "default": default}
+                if factor == "blur":
+                    column = DETECTOR_FACTORS.index("blur")
+                    strengths = {
+                        how: step_strength(row[how][column], thresholds[column]) for how in ("whole", "default")
+                    }
+                    row |= {f"gain_{how}": _blur_gain(model, damaged, clean, s) for how, s in strengths.items()}
+                rows[f"{preset} {factor}"].append(row)
         print(f"{job.source}: {sizes[-1][0]}x{sizes[-1][1]}", flush=True)
     summary = {}
     for case, items in rows.items():
@@ -100,6 +131,9 @@ def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict
                 if absent
                 else None,
             }
+            if "gain_whole" in (items[0] if items else {}):
+                result[how]["steps"] = sum(step_strength(i[how][column], thresholds[column]) > 0 for i in items)
+                result[how]["mean_gain_db"] = float(np.mean([i[f"gain_{how}"] for i in items]))
         result["present"] = sum(i["present"] for i in items)
         summary[case] = result
     return {"paths": list(paths), "side": side, "seeds": seeds, "sizes": sizes, "cases": summary}
@@ -132,6 +166,14 @@ def markdown(report: dict[str, Any], command: str) -> str:
             f"{_share(whole['false_alarms'])} / {_share(default['false_alarms'])} |"
         )
     clean = report["cases"]["clean"]
+    for case, row in report["cases"].items():
+        if "mean_gain_db" in row["whole"]:
+            lines.append(
+                f"\n- {case}: the blur step ran on {row['whole']['steps']} of {row['images']} images by the whole "
+                f"image's score and on {row['default']['steps']} by the default; mean PSNR gain over all "
+                f"{row['images']} (a step not run counts 0): {row['whole']['mean_gain_db']:+.2f} / "
+                f"{row['default']['mean_gain_db']:+.2f} dB."
+            )
     lines += [
         "",
         f"- Clean photos and their camera JPEGs (quality 85), {clean['images']} images: any step "

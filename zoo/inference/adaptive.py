@@ -2,7 +2,7 @@
 
 ``steps="auto"`` (the default of ``zoo restore``) asks the factor detector (``zoo.models.detector``) for the score
 of each factor on the whole image (its presence probability, or its severity for the factors the detector decides by
-severity: none for the shipped one; rain and JPEG on tiles of images above 1,024 pixels,
+severity: none for the shipped one; with tiles for rain, JPEG and blur above 1,024 pixels,
 ``zoo.inference.detector_tiles``) and runs the steps above their thresholds, in the chain's order (J->H->B->R).
 ``"all"`` is the paper's always-on chain; a list of factor names runs exactly those steps. When no factor is found
 the image comes back unchanged.
@@ -150,7 +150,8 @@ def detect_tensor(x: torch.Tensor, detector: torch.nn.Module | None = None) -> t
     """Probabilities and severities, each (B, 4) in the order of ``zoo.models.detector.DETECTOR_FACTORS``.
 
     On images whose longer side is above 1,024 pixels, rain and JPEG are scored on tiles of the size the detector
-    was trained on (:mod:`zoo.inference.detector_tiles`).
+    was trained on, and blur by the lower of the tiles' and the whole image's score
+    (:mod:`zoo.inference.detector_tiles`).
 
     Args:
         x: (B, 3, H, W) float in [0, 1], any size.
