@@ -43,25 +43,14 @@ def _load(path, side: int) -> np.ndarray:
     return np.asarray(image.reduce(factor) if factor > 1 else image, np.float32) / 255
 
 
-def _camera_jpeg(image: np.ndarray, quality: int = 85) -> np.ndarray:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.fromarray(np.round(image * 255).astype(np.uint8)).save(buffer, "JPEG", quality=quality)
-    buffer.seek(0)
-    with Image.open(buffer) as opened:
-        return np.asarray(opened.convert("RGB"), np.float32) / 255
-
-
 def _scores(x: np.ndarray, detector: torch.nn.Module) -> tuple[list[float], list[float]]:
-    from zoo.inference.adaptive import detect_tensor
+    """The detector's scores of the whole image, and the default's (the same with its tiles where large)."""
+    from zoo.inference.detector_tiles import with_tiled_factors
 
-    batch = torch.from_numpy(np.ascontiguousarray(x)).permute(2, 0, 1)[None]
+    batch = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).permute(2, 0, 1)[None]
     with torch.no_grad():
-        whole = detector(batch)[0][0].tolist()
-    return whole, detect_tensor(batch, detector)[0][0].tolist()
+        whole = detector(batch)
+    return whole[0][0].tolist(), with_tiled_factors(batch, detector, *whole)[0][0].tolist()
 
 
 def _blur_gain(model: torch.nn.Module, damaged: np.ndarray, clean: np.ndarray, strength: float) -> float:
@@ -80,6 +69,7 @@ def _blur_gain(model: torch.nn.Module, damaged: np.ndarray, clean: np.ndarray, s
 def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict[str, Any]:
     """Per case: presence, and whole-image against default (tiled) detection, over the photos and seeds."""
     from zoo.data.degradations import degrade
+    from zoo.data.degradations.jpeg import jpeg_roundtrip
     from zoo.data.labels import factor_labels
     from zoo.inference.adaptive import load_detector, step_strength
     from zoo.inference.files import expand_inputs
@@ -94,7 +84,7 @@ def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict
     for index, job in enumerate(expand_inputs(paths)):
         clean = _load(job.source, side)
         sizes.append(list(clean.shape[1::-1]))
-        for image in (clean, _camera_jpeg(clean)):
+        for image in (clean, jpeg_roundtrip(clean, 85)):
             whole, default = _scores(image, detector)
             rows["clean"].append({"present": False, "whole": whole, "default": default})
         for seed in range(seeds):
