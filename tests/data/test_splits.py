@@ -81,7 +81,7 @@ def test_training_refuses_held_out_photos(tmp_path: Path) -> None:
             TaskDatasets(["blur"], source=source, crop=32, length=4)
     image = (splits.load_split("test", ("apple",))[0] * 255).astype(np.uint8)
     cv2.imwrite(str(tmp_path / "apple.png"), image[..., ::-1])
-    with pytest.raises(ValueError, match=r"holds validation/test/audit photos \(apple.png\)"):
+    with pytest.raises(ValueError, match=r"holds validation/test/audit or calibration photos \(apple.png\)"):
         TaskDatasets(["blur"], source=str(tmp_path), crop=32, length=4)
 
 

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from zoo.training import load_config
 from zoo.training.campaign import STAGES, stage_options, status
 
@@ -29,6 +31,18 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
     both = next(s for s in STAGES if s.name == "adaptive_both")
     mixture = load_config(both.config, stage_options(both, tmp_path, "/c", 10)).model.data_preprocessor
     assert dict(mixture.preset) == {"broad": 2.0, "paper": 1.0}  # replaces the config's "broad", no _delete_ left
+    scenes = stage_options(next(s for s in STAGES if s.name == "detector_scenes"), tmp_path, "/c", 10)
+    assert scenes["train_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "train_scenes")
+    assert scenes["val_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "val_scenes")
+    assert scenes["model.init_checkpoint"].endswith("zoo/weights/detector.broad.safetensors")
+
+
+def test_the_scenes_stage_needs_the_calibration_photos(tmp_path: Path) -> None:
+    from zoo.training.campaign import _detector_data
+
+    with pytest.raises(ValueError, match="--calibration DIR"):
+        _detector_data(tmp_path, "/corpus", "detector_scenes")
+    assert not (tmp_path / "detector_data").exists()
 
 
 def test_status_of_an_empty_campaign_lists_every_stage(tmp_path: Path) -> None:

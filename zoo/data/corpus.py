@@ -4,7 +4,9 @@ These images are the ``train`` split of :mod:`zoo.data.splits`: none of them is 
 
 Needs scikit-image and scikit-learn (``pip install scikit-image scikit-learn``; both are in the ``test`` extra
 or installable offline from PyPI mirrors). Build it with ``python -m zoo.training.corpus OUT_DIR``; add
-``--debian UNPACKED`` for the 38 natural photos of ``zoo.data.debian_photos`` as well.
+``--debian UNPACKED`` for the 38 natural photos of ``zoo.data.debian_photos`` as well, and ``--gcompris UNPACKED``
+for the 88 training photos of ``zoo.data.gcompris_photos`` (``--calibration-out DIR`` writes its 29 calibration
+photos, on which the detector's thresholds are chosen, to a folder of their own).
 """
 
 from pathlib import Path
@@ -88,7 +90,7 @@ def build_wheel_corpus(out_dir: str | Path, dead_leaves: int = 16, size: int = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m zoo.training.corpus OUT_DIR [--debian UNPACKED]``."""
+    """``python -m zoo.training.corpus OUT_DIR [--debian UNPACKED] [--gcompris UNPACKED [--calibration-out DIR]]``."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m zoo.training.corpus", description=__doc__.splitlines()[0])
@@ -98,12 +100,32 @@ def main(argv: list[str] | None = None) -> int:
         metavar="UNPACKED",
         help="also add the 38 pinned Debian wallpaper photos from this folder (see zoo.data.debian_photos)",
     )
+    parser.add_argument(
+        "--gcompris",
+        metavar="UNPACKED",
+        help="also add the 88 training photos of GCompris' activity data from this folder (zoo.data.gcompris_photos)",
+    )
+    parser.add_argument(
+        "--calibration-out",
+        metavar="DIR",
+        help="with --gcompris: write its 29 calibration photos (the detector's threshold choice, never trained on) "
+        "to this folder",
+    )
     args = parser.parse_args(argv)
+    if args.calibration_out and not args.gcompris:
+        parser.error("--calibration-out needs --gcompris UNPACKED")
     written = build_wheel_corpus(args.out_dir)
     if args.debian:
         from zoo.data.debian_photos import add_debian_photos
 
         written += add_debian_photos(args.debian, args.out_dir)
+    if args.gcompris:
+        from zoo.data.gcompris_photos import add_gcompris_photos
+
+        written += add_gcompris_photos(args.gcompris, args.out_dir, "train")
+        if args.calibration_out:
+            calibration = add_gcompris_photos(args.gcompris, args.calibration_out, "calibration")
+            print(f"wrote {len(calibration)} calibration images to {args.calibration_out}")
     print(f"wrote {len(written)} images to {args.out_dir}")
     return 0
 

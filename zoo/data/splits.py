@@ -45,8 +45,14 @@ TEST_BUNDLED_V1: tuple[str, ...] = ("astronaut", "chelsea", "coffee", "grace_hop
 def _train_names() -> tuple[str, ...]:
     from zoo.data.corpus import CORPUS_PHOTOS
     from zoo.data.debian_photos import DEBIAN_PHOTOS
+    from zoo.data.gcompris_photos import gcompris_names
 
-    return (*(spec.split(":")[1] for spec in CORPUS_PHOTOS), *(name for name, _, _ in DEBIAN_PHOTOS), "dead_leaves")
+    return (
+        *(spec.split(":")[1] for spec in CORPUS_PHOTOS),
+        *(name for name, _, _ in DEBIAN_PHOTOS),
+        *(f"gc_{name}" for name in gcompris_names("train")),
+        "dead_leaves",
+    )
 
 
 SPLITS: dict[str, tuple[str, ...]] = {
@@ -116,20 +122,30 @@ def load_split(split: str, names: tuple[str, ...] | None = None) -> list[np.ndar
     return [load_image(path) for path in split_paths(split, names).values()]
 
 
-def check_training_folder(folder: str | Path) -> None:
-    """Refuse a folder of training images that holds a validation, test or audit photo (by file name).
+def check_training_folder(folder: str | Path, allow_calibration: bool = False) -> None:
+    """Refuse a folder of training images that holds a held-out or calibration photo (by file name).
+
+    Held out: the validation, test and audit photos; calibration: the detector's (``zoo.data.gcompris_photos``).
+
+    Args:
+        folder: The folder.
+        allow_calibration: Accept the calibration photos (for the detector's validation samples, made from them).
 
     Raises:
         ValueError: Naming the files that belong to another split.
     """
+    from zoo.data.gcompris_photos import gcompris_names
     from zoo.data.images import list_images
 
     held_out = {name for split in HELD_OUT for name in SPLITS[split]}
+    if not allow_calibration:
+        held_out |= {f"gc_{name}" for name in gcompris_names("calibration")}
     clash = [path.name for path in list_images(folder) if path.stem in held_out]
     if clash:
         raise ValueError(
-            f"training folder {folder} holds validation/test/audit photos ({', '.join(clash)}); remove them (the "
-            "splits are listed in zoo.data.splits.SPLITS)"
+            f"training folder {folder} holds validation/test/audit or calibration photos ({', '.join(clash)}); remove "
+            "them (the splits are listed in zoo.data.splits.SPLITS, the calibration photos in "
+            "zoo.data.gcompris_photos)"
         )
 
 

@@ -36,6 +36,13 @@
    mixtures 2 : 1, false steps 0.25, to stop the blur step losing on the paper's blur; ``adaptive_haze``: broad
    mixtures, and half the images without haze also run the haze step (``false_steps={"haze": 0.5}``), to make a
    wrong haze step cheap. 1,500 iterations each, lr 5e-5.
+10. ``detector_scenes`` (session 13): more scenes for the detector. The corpus gains GCompris' 88 training photos
+   (``zoo.data.gcompris_photos``: monuments, animals, objects on white, deserts, underwater), where the earlier
+   stages saw about fifty natural photos with few bright, flat scenes, and its thresholds are chosen on samples of
+   the validation photos plus 1,000 of GCompris' 29 calibration photos (never trained on). 10,000 new training
+   samples (40 % single factors, 30 % with noise or WebP on top; samples with at most one factor twice), fine-tuned
+   from the ``detector.broad`` shipped before it, 2,000 iterations, lr 3e-4; export ``detector.broad``. Needs
+   ``--calibration DIR`` (``python -m zoo.training.corpus CORPUS --debian U --gcompris G --calibration-out DIR``).
 
 Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (checkpoints every
 250 iterations and every 10 minutes, so a session that ends mid-stage loses little); exported files go to
@@ -44,7 +51,8 @@ Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint
 record in the repository is ``results/campaign/progress.md``. Stages with no folder in the work dir keep their rows
 from the existing FILE, so a new work dir adds to the record instead of erasing it.
 
-The corpus folder is the training split (``python -m zoo.training.corpus FOLDER --debian UNPACKED``).
+The corpus folder is the training split (``python -m zoo.training.corpus FOLDER --debian UNPACKED``; from stage 10
+on with ``--gcompris UNPACKED`` too).
 """
 
 from __future__ import annotations
@@ -273,6 +281,16 @@ STAGES: tuple[Stage, ...] = (
         summary="Adaptive R-MBN whose haze step alone was fine-tuned on broad mixtures, half the images without haze "
         "also running it; its other steps are rmbn.broad2's",
     ),
+    Stage(
+        "detector_scenes",
+        "detector",
+        "detector.broad",
+        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4},
+        start="package:detector.broad",
+        iters=2000,
+        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
+        "steps (steps=auto); trained to leave noise, WebP and bright, flat scenes alone",
+    ),
 )
 
 
@@ -292,11 +310,27 @@ def _iteration(folder: Path) -> int:
     return int(name.removeprefix("iter_").removesuffix(".pth")) if name.startswith("iter_") else 0
 
 
-def _detector_data(work: Path, corpus: str) -> Path:
-    """Write (or complete) the detector's sample shards; returns their folder."""
+def _detector_data(work: Path, corpus: str, stage: str = "detector", calibration: str | None = None) -> Path:
+    """Write (or complete) the sample shards a detector stage reads; returns their folder.
+
+    ``detector_scenes`` reads its own shards (the corpus with GCompris' photos, validation photos plus calibration
+    photos); the three earlier stages share theirs.
+    """
     from zoo.training.detector_data import write_shards
 
     data = work / "detector_data"
+    if stage == "detector_scenes":
+        if calibration is None:
+            raise ValueError(
+                "stage detector_scenes chooses its thresholds on GCompris' calibration photos too: pass --calibration "
+                "DIR (python -m zoo.training.corpus CORPUS --debian U --gcompris G --calibration-out DIR)"
+            )
+        mix = {"crop_policy": "mixed", "single_share": 0.4, "distractor_share": 0.3}
+        write_shards(data / "train_scenes", corpus, 10000, 21, **mix)
+        write_shards(data / "val", "validation", 1000, 1, crop_policy="mixed")
+        write_shards(data / "val_calibration", calibration, 1000, 22, **mix)
+        _link_shards(data / "val_scenes", {"v": data / "val", "c": data / "val_calibration"})
+        return data
     write_shards(data / "train", corpus, 12000, 0, crop_policy="mixed")
     write_shards(data / "val", "validation", 1000, 1, crop_policy="mixed")
     write_shards(data / "train_single", corpus, 6000, 7, crop_policy="mixed", single_share=0.6)
@@ -331,6 +365,8 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
             train = {"folder": str(data / "train_all"), "repeat_few_factors": 2}
         if stage.name == "detector_distract":
             train, val = {"folder": str(data / "train_distract_all"), "repeat_few_factors": 2}, data / "val_all"
+        if stage.name == "detector_scenes":
+            train, val = {"folder": str(data / "train_scenes"), "repeat_few_factors": 2}, data / "val_scenes"
         options["train_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", **train}
         options["val_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", "folder": str(val)}
         options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]
@@ -344,14 +380,17 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
     return options
 
 
-def run_stage(stage: Stage, work: Path, corpus: str, iters: int) -> Path | None:
-    """Train (or resume) one stage and export its release file, if it has one; returns the release file."""
+def run_stage(stage: Stage, work: Path, corpus: str, iters: int, calibration: str | None = None) -> Path | None:
+    """Train (or resume) one stage and export its release file, if it has one; returns the release file.
+
+    ``calibration``: the folder of GCompris' calibration photos, for ``detector_scenes``.
+    """
     from zoo.training import build_runner, load_config
     from zoo.training.release import export_release
 
     folder = work / stage.name
     if stage.config == "detector":
-        _detector_data(work, corpus)
+        _detector_data(work, corpus, stage.name, calibration)
     done = _iteration(folder)
     if done < iters:
         print(f"[campaign] {stage.name}: {stage.config} from iteration {done} to {iters}", flush=True)
@@ -426,6 +465,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m zoo.training.campaign", description=__doc__.splitlines()[0])
     parser.add_argument("work_dir", help="campaign folder (outside the repository)")
     parser.add_argument("--corpus", help="training photos (the train split), needed to train")
+    parser.add_argument(
+        "--calibration",
+        help="GCompris' calibration photos (python -m zoo.training.corpus --calibration-out), for detector_scenes",
+    )
     parser.add_argument("--only", nargs="+", choices=[s.name for s in STAGES], help="run only these stages")
     parser.add_argument("--iters", nargs="+", default=[], metavar="STAGE=N", help="iterations of a stage")
     parser.add_argument("--status", metavar="FILE", help="write the progress table to FILE and exit")
@@ -444,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
     for stage in STAGES:
         if args.only and stage.name not in args.only:
             continue
-        run_stage(stage, work, args.corpus, iters[stage.name])
+        run_stage(stage, work, args.corpus, iters[stage.name], args.calibration)
     return 0
 
 

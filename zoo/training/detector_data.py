@@ -136,7 +136,8 @@ class DetectorSamples(Dataset):
 
     Args:
         source: Clean photos: ``"train"``, ``"validation"``, ``"dead_leaves"`` or a folder of training photos
-            (``zoo.training.data.load_clean_images``); test photos are refused.
+            (``zoo.training.data.load_clean_images``) or of the detector's calibration photos
+            (``zoo.data.gcompris_photos``); test photos are refused.
         length: Number of samples.
         seed: Base seed.
         crop_policy: The detector's crop policy (``zoo.models.detector.CROP_POLICIES``).
@@ -159,7 +160,7 @@ class DetectorSamples(Dataset):
         if source in ("test", "samples"):
             raise ValueError("the detector is not trained or validated on test photos; use train or validation")
         if source not in (*TRAINING_SOURCES, "validation"):
-            check_training_folder(source)
+            check_training_folder(source, allow_calibration=True)  # the calibration photos make validation samples
         self.photos = [p for p in load_clean_images(source, _MIN_PHOTO) if min(p.shape[:2]) >= _MIN_PHOTO]
         self.length, self.seed, self.crop_policy = int(length), int(seed), crop_policy
         self.single_share, self.distractor_share = float(single_share), float(distractor_share)
