@@ -82,3 +82,16 @@ def test_export_without_the_start_file_says_so(stage1_release: Path, tmp_path: P
     stage1_release.unlink()
     with pytest.raises(FileNotFoundError, match="took its architecture from that file, which is not found"):
         export_release(checkpoint, "rmbn.mine", tmp_path / "out", "s", {}, evaluate=False)
+
+
+def test_a_tuple_in_the_config_agrees_with_the_list_a_release_file_holds(tmp_path: Path) -> None:
+    from zoo.training.trainer_model import settings_of_start
+
+    path = tmp_path / "detector.mine.safetensors"
+    architecture = {"type": "detector", "channels": [8, 8, 8], "hidden": 8}
+    net = create_model(dict(architecture))
+    save_release_weights(net.state_dict(), path, {"architecture": architecture, "tag": "detector.mine"})
+    settings = settings_of_start({"type": "detector", "channels": (8, 8, 8)}, str(path))
+    assert list(settings["channels"]) == [8, 8, 8] and settings["hidden"] == 8
+    with pytest.raises(ValueError, match=r"trained with channels=\[8, 8, 8\]"):
+        settings_of_start({"type": "detector", "channels": (8, 8, 16)}, str(path))

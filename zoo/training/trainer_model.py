@@ -20,6 +20,11 @@ FAMILIES = {"mbn": "mbn", "rmbn": "mbn"}
 INIT_ONLY = ("branch_init", "residual_init")
 
 
+def _plain(value: Any) -> Any:
+    """Tuples as lists, so that a config's ``(16, 24)`` equals the ``[16, 24]`` a release file's JSON holds."""
+    return [_plain(item) for item in value] if isinstance(value, (list, tuple)) else value
+
+
 def settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, Any]:
     """``net`` completed with the architecture recorded in ``init_checkpoint``; a contradiction raises."""
     from zoo.registry.checkpoint import read_release_metadata
@@ -31,7 +36,7 @@ def settings_of_start(net: dict[str, Any], init_checkpoint: str) -> dict[str, An
     for key, value in trained.items():
         if key in INIT_ONLY:
             continue
-        if key in net and net[key] != value:
+        if key in net and _plain(net[key]) != _plain(value):
             raise ValueError(
                 f"model.init_checkpoint {init_checkpoint} was trained with {key}={value!r}, but the config "
                 f"sets model.net.{key}={net[key]!r}; drop the override or set it to {value!r}"
