@@ -134,8 +134,8 @@ def markdown(report: dict[str, Any], command: str) -> str:
         "- noise_S: Gaussian noise of S grey levels; webp_Q: WebP at quality Q; resample_F: shrunk F times and "
         "enlarged back (bicubic); gamma_G: tone curve x^G; dark_K: values times K; sharpen_A: unsharp mask of "
         "amount A; saturate_S: colour saturation times S (`zoo.data.degradations.other_damage.KINDS`).",
-        "- A distractor: shown to the detector in training (campaign stage `detector_distract`) with the labels of its "
-        "four factors; a detector from elsewhere (`--detector`) may not have seen it.",
+        "- A distractor: shown to the detector in training (campaign stages `detector_distract`, `detector_scenes`) "
+        "with the labels of its four factors; a detector from elsewhere (`--detector`) may not have seen it.",
     ]
     return "\n".join(lines) + "\n"
 

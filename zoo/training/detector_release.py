@@ -131,7 +131,9 @@ def finish_detector(model: torch.nn.Module, validation: dict[str, Any], evaluate
         metadata["evaluation"] = (
             "Every case of the paper and broad test sets (zoo.data.datasets.PresetTestSet: 11 held-out test photos x 2 "
             "random 256x256 crops per case, 8-bit inputs); labels from zoo.data.labels; thresholds chosen on the "
-            "validation photos (at most 3 % false alarms per factor, 0.5 % on images without any factor)."
+            "run's validation samples (validation photos, and from the campaign's detector_scenes stage on GCompris' "
+            "calibration photos too: zoo.data.gcompris_photos), at most 3 % false alarms per factor, 0.5 % on images "
+            "without any factor."
         )
         metadata["protocol"] = DETECTION_PROTOCOL
         metadata["scores"] = evaluate_detector(model)
