@@ -75,6 +75,29 @@ def test_no_photo_of_one_split_is_a_crop_or_rescale_of_another_splits_photo(held
         assert find_near_duplicates(held_out[first], held_out[second]) == [], (first, second)
 
 
+def test_the_detectors_calibration_photos_are_none_of_the_others(held_out: dict, train_photos: dict) -> None:
+    """Only where a folder of them is given (ZOO_CALIBRATION: python -m zoo.training.corpus --calibration-out)."""
+    folder = os.environ.get("ZOO_CALIBRATION")
+    if not folder:
+        pytest.skip("set ZOO_CALIBRATION to the detector's calibration photos to check them")
+    from zoo.data.gcompris_photos import gcompris_names
+    from zoo.data.images import list_images
+
+    paths = list_images(folder)
+    assert sorted(path.stem for path in paths) == sorted(f"gc_{n}" for n in gcompris_names("calibration"))
+    calibration = {path.stem: image for path, image in zip(paths, load_folder(folder), strict=True)}
+    others = held_out["validation"] | held_out["test"] | held_out["audit"]
+    if corpus := os.environ.get("ZOO_CORPUS"):  # the whole training corpus, by name (to tell the known false match)
+        others |= {path.stem: image for path, image in zip(list_images(corpus), load_folder(corpus), strict=True)}
+    else:
+        others |= train_photos
+    # Looked at: a white duck on dark water and a toy bird under lamps (Debian's "free"), correlation 0.904 through
+    # the dark, smooth parts.
+    different = {("gc_explore_farm_animals_001", "free")}
+    found = [pair for pair in find_near_duplicates(calibration, others) if pair[:2] not in different]
+    assert found == []
+
+
 def test_training_refuses_held_out_photos(tmp_path: Path) -> None:
     for source in ("samples", "test", "validation", "audit"):
         with pytest.raises(ValueError, match="validation, test or audit photos"):
