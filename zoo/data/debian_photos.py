@@ -12,12 +12,13 @@ CC0 per file, plasma-workspace-wallpapers LGPL-3. The photos are used for traini
 """
 
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image
 
 from zoo.registry import sha256_file
 
-__all__ = ["DEBIAN_PACKAGES", "DEBIAN_PHOTOS", "add_debian_photos"]
+__all__ = ["DEBIAN_PACKAGES", "DEBIAN_PHOTOS", "add_debian_photos", "write_downscaled"]
 
 DEBIAN_PACKAGES = ("mate-backgrounds", "lomiri-wallpapers-16.04", "plasma-workspace-wallpapers")
 
@@ -200,10 +201,16 @@ def add_debian_photos(
         source = root / rel
         if (found := sha256_file(source)) != sha256:
             raise ValueError(f"{source}: sha256 {found} is not the pinned {sha256} (another package version?)")
-        with Image.open(source) as image:
-            photo = image.convert("RGB")
-        photo = photo.reduce(max(2, min(photo.size) // short_side))
-        path = out / f"{name}.png"
-        photo.save(path)
-        written.append(path)
+        written.append(write_downscaled(source, out / f"{name}.png", short_side))
     return written
+
+
+def write_downscaled(source: str | Path | BinaryIO, path: Path, short_side: int) -> Path:
+    """Write a photo as PNG, box-downscaled by ``max(2, short // short_side)``; returns ``path``.
+
+    Downscaling by an integer factor of at least 2 also removes the compression artifacts of the source.
+    """
+    with Image.open(source) as image:
+        photo = image.convert("RGB")
+    photo.reduce(max(2, min(photo.size) // short_side)).save(path)
+    return path

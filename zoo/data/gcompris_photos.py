@@ -30,6 +30,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from zoo.data.debian_photos import write_downscaled
+
 __all__ = ["GCOMPRIS_PACKAGE", "GCOMPRIS_PHOTOS", "ROLES", "add_gcompris_photos", "gcompris_names", "webp_entries"]
 
 GCOMPRIS_PACKAGE = "gcompris-qt-data"
@@ -230,10 +232,5 @@ def add_gcompris_photos(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, sha in pinned.items():
-        with Image.open(io.BytesIO(by_hash[sha])) as image:
-            photo = image.convert("RGB")
-        photo = photo.reduce(max(2, min(photo.size) // short_side))
-        path = out / f"gc_{name}.png"
-        photo.save(path)
-        written.append(path)
+        written.append(write_downscaled(io.BytesIO(by_hash[sha]), out / f"gc_{name}.png", short_side))
     return written
