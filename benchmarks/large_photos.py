@@ -99,7 +99,8 @@ def run_large_photos(paths: list[str], side: int = 2000, seeds: int = 2) -> dict
                     strengths = {
                         how: step_strength(row[how][column], thresholds[column]) for how in ("whole", "default")
                     }
-                    row |= {f"gain_{how}": _blur_gain(model, damaged, clean, s) for how, s in strengths.items()}
+                    gains = {s: _blur_gain(model, damaged, clean, s) for s in set(strengths.values())}  # often equal
+                    row |= {f"gain_{how}": gains[s] for how, s in strengths.items()}
                 rows[f"{preset} {factor}"].append(row)
         print(f"{job.source}: {sizes[-1][0]}x{sizes[-1][1]}", flush=True)
     summary = {}
