@@ -71,14 +71,24 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def build_variants(names: Sequence[str], checkout: Path | None) -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
-    """One callable per variant name, each taking a (1, 3, H, W) image in [0, 1] and returning the restored image."""
+def build_variants(
+    names: Sequence[str], checkout: Path | None, ours: torch.nn.Module | None = None
+) -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
+    """One callable per variant name, each taking a (1, 3, H, W) image in [0, 1] and returning the restored image.
+
+    Args:
+        names: Variant names (``VARIANTS``).
+        checkout: The authors' code, for ``"reference"``.
+        ours: Our R-MBN to time (default: the full-width R-MBN, random weights seeded 0, as the reference).
+    """
     from zoo.inference import Restorer
     from zoo.inference.adaptive import detect_tensor
     from zoo.registry import create_model
 
-    torch.manual_seed(0)
-    ours = create_model("rmbn").eval()
+    if ours is None:
+        torch.manual_seed(0)
+        ours = create_model("rmbn")
+    ours = ours.eval()
     calls: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {}
     for name in names:
         if name == "reference":

@@ -57,10 +57,17 @@ def test_stage_rate_is_that_of_the_task_cycle() -> None:
     assert stage["images_per_cpu_s"]["a"] == pytest.approx(2 * stage["images_per_s"]["a"])
 
 
-def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
+def test_train_speed_command_writes_json_and_markdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
     from zoo.cli.main import main
     from zoo.hardware import cpu_supports_fast_bf16
 
+    # Kept short: 32² crops (the shipped sizes are checked above) and one thread for the "all cores" setting (its
+    # threads would only compete with the other test workers').
+    shipped = throughput.workloads
+    monkeypatch.setattr(throughput, "workloads", lambda stages: [replace(w, crop=32) for w in shipped(stages)])
+    monkeypatch.setattr("zoo.hardware.physical_cores", lambda: 1)
     args = ["bench", "train-speed", "--widths", "0.125", "--rounds", "1", "--stages", "rmbn_star"]
     bigger_setting = "bf16-all-x4" if cpu_supports_fast_bf16() else "fp32-all-x4"  # emulated bf16 takes minutes
     assert main([*args, "--settings", "shipped", bigger_setting, "--out", str(tmp_path), "--quiet"]) == 0
@@ -74,11 +81,11 @@ def test_train_speed_command_writes_json_and_markdown(tmp_path: Path) -> None:
     assert run["stages"][0]["speedup"]["fp32, 1 thread (shipped runs)"] == pytest.approx(1.0)
     assert record["machine"]["physical_cores"] >= 1
     text = (tmp_path / "train_speed.md").read_text()
-    assert "| rmbn_star | mixed | 4, 96² |" in text and "| stage | factor | shipped batch, crop |" in text
+    assert "| rmbn_star | mixed | 4, 32² |" in text and "| stage | factor | shipped batch, crop |" in text
     bigger_first = throughput.markdown(
         [{**run, "settings": run["settings"][::-1]}], "zoo bench train-speed", record["machine"]
     )
-    assert "| rmbn_star | mixed | 4, 96² |" in bigger_first  # the shipped batch, whichever setting comes first
+    assert "| rmbn_star | mixed | 4, 32² |" in bigger_first  # the shipped batch, whichever setting comes first
     assert "zoo bench train-speed" in text and "--widths 0.125" in text
 
 

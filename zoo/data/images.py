@@ -143,8 +143,10 @@ def dead_leaves(
     colours = np.rint(palette[rng.integers(len(palette), size=num_disks)] * 255).astype(int)
     canvas = np.empty((height, width, 3), np.uint8)
     canvas[:] = colours[0]
-    for y, x, r, colour in zip(centres_y, centres_x, radii, colours):
-        cv2.circle(canvas, (int(round(x)), int(round(y))), int(round(r)), colour.tolist(), -1, cv2.LINE_AA)
+    # Rounded in numpy, once (half to even, as Python's round): rounding each numpy scalar took most of the time.
+    xs, ys, rs = (np.rint(v).astype(int).tolist() for v in (centres_x, centres_y, radii))
+    for x, y, r, colour in zip(xs, ys, rs, colours.tolist(), strict=True):
+        cv2.circle(canvas, (x, y), r, colour, -1, cv2.LINE_AA)
     return canvas.astype(np.float32) / 255.0
 
 

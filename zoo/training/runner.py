@@ -7,6 +7,7 @@ import difflib
 import inspect
 import os
 import os.path as osp
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,41 @@ class ZooRunner(Runner):
         _fsync(part)
         os.replace(part, osp.join(out_dir, filename))
         _fsync(out_dir, directory=True)
+
+    def _log_env(self, env_cfg: dict) -> None:
+        """Log the environment as mmengine does, less what costs seconds and says nothing about a zoo run.
+
+        mmengine's ``collect_env`` imports torchvision (about 2 s on two cores, which the zoo never uses) and asks
+        ``gcc`` for its version (for compiled mmcv ops, which the zoo has none of).
+        """
+        import cv2
+        import mmengine
+
+        from zoo.hardware import cpu_supports_fast_bf16
+
+        system = {
+            "sys.platform": sys.platform,
+            "Python": sys.version.replace("\n", ""),
+            "CUDA available": torch.cuda.is_available(),
+            "PyTorch": torch.__version__,
+            "PyTorch threads": torch.get_num_threads(),
+            "fast bf16 CPU (AMX or AVX512-BF16)": cpu_supports_fast_bf16(),
+            "OpenCV": cv2.__version__,
+            "MMEngine": mmengine.__version__,
+        }
+        runtime = {
+            **env_cfg,
+            **self._randomness_cfg,
+            "seed": self._seed,
+            "Distributed launcher": self._launcher,
+            "Distributed training": self._distributed,
+            "GPU number": self._world_size,
+        }
+        lines = ["-" * 60, "System environment:", *(f"    {k}: {v}" for k, v in system.items()), ""]
+        lines += ["Runtime environment:", *(f"    {k}: {v}" for k, v in runtime.items()), "-" * 60]
+        self.logger.info("\n" + "\n".join(lines) + "\n")
+        if self.cfg._cfg_dict:
+            self.logger.info(f"Config:\n{self.cfg.pretty_text}")
 
     def train(self) -> torch.nn.Module:
         """Delete partial checkpoints of an interrupted run, then train (resuming when asked)."""

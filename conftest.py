@@ -1,0 +1,21 @@
+"""pytest settings for the whole checkout: how many xdist workers ``-n auto`` (the default, see pyproject) starts.
+
+One worker per CPU the process may use, at most 8 (each worker imports torch and runs its tests on one thread).
+Speed benchmarks (``--benchmark-only``) run in this process instead: pytest-benchmark does not time under xdist.
+``PYTEST_XDIST_AUTO_NUM_WORKERS`` still sets the number, as in plain pytest-xdist; ``-n 0`` turns workers off.
+"""
+
+import os
+
+import pytest
+
+MAX_WORKERS = 8
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Workers for ``-n auto``: 0 (no workers) for benchmark runs, else the usable CPUs, at most ``MAX_WORKERS``."""
+    if config.getoption("benchmark_only", False):
+        return 0
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
