@@ -16,6 +16,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Workers for ``-n auto``: 0 (no workers) for benchmark runs, else the usable CPUs, at most ``MAX_WORKERS``."""
     if config.getoption("benchmark_only", False):
         return 0
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    asked = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").strip()
+    if asked:
+        if not asked.isdigit():
+            raise pytest.UsageError(f"PYTEST_XDIST_AUTO_NUM_WORKERS={asked!r}: give a whole number of workers")
+        return int(asked)
     return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))

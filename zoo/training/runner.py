@@ -88,7 +88,6 @@ class ZooRunner(Runner):
             "Python": sys.version.replace("\n", ""),
             "CUDA available": torch.cuda.is_available(),
             "PyTorch": torch.__version__,
-            "PyTorch threads": torch.get_num_threads(),
             "fast bf16 CPU (AMX or AVX512-BF16)": cpu_supports_fast_bf16(),
             "OpenCV": cv2.__version__,
             "MMEngine": mmengine.__version__,
