@@ -27,16 +27,17 @@ PRINTED = 0.005 + 1e-9
 
 
 def _results() -> dict[tuple[str, str], dict[str, dict]]:
-    """Cells by (preset, entry): the default's column from presets_default.json (session 13's detector, entry
-    ``rmbn@auto``, whose default weights are ``rmbn.broad2``), the rest from presets.json."""
+    """Cells by (preset, entry) from presets.json; presets_default.json's ``rmbn@auto`` (the default weights,
+    ``rmbn.broad2``) must hold the same results as presets.json's ``rmbn.broad2@auto``."""
     out: dict[tuple[str, str], dict[str, dict]] = {}
-    for name in ("presets.json", "presets_default.json"):
-        for cell in json.loads((ROOT / "results" / "cpu" / name).read_text())["cells"]:
-            config = cell["config"]
-            entry = "rmbn.broad2@auto" if name == "presets_default.json" and config["entry"] == "rmbn@auto" else None
-            if name == "presets.json" and config["entry"] == "rmbn.broad2@auto":
-                continue  # the detector before session 13
-            out.setdefault((config["preset"], entry or config["entry"]), {})[config["case"]] = cell["result"]
+    for cell in json.loads((ROOT / "results" / "cpu" / "presets.json").read_text())["cells"]:
+        config = cell["config"]
+        out.setdefault((config["preset"], config["entry"]), {})[config["case"]] = cell["result"]
+    for cell in json.loads((ROOT / "results" / "cpu" / "presets_default.json").read_text())["cells"]:
+        config = cell["config"]
+        if config["entry"] == "rmbn@auto":
+            got = out[(config["preset"], "rmbn.broad2@auto")][config["case"]]
+            assert got["psnr"] == cell["result"]["psnr"], (config["preset"], config["case"])
     return out
 
 
