@@ -75,8 +75,9 @@ class ZooRunner(Runner):
     def _log_env(self, env_cfg: dict) -> None:
         """Log the environment as mmengine does, less what costs seconds and says nothing about a zoo run.
 
-        mmengine's ``collect_env`` imports torchvision (about 2 s on two cores, which the zoo never uses) and asks
-        ``gcc`` for its version (for compiled mmcv ops, which the zoo has none of).
+        mmengine's ``collect_env`` imports torchvision (about 2 s on two cores; a zoo run needs it only for the
+        optional ``JPEG(backend="torchvision")``, which imports it itself) and asks ``gcc`` for its version (for
+        compiled mmcv ops, which the zoo has none of).
         """
         import cv2
         import mmengine
