@@ -7,6 +7,8 @@ import sysconfig
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIRS = {
     "zoo": "zoo",
@@ -37,6 +39,7 @@ def test_every_package_folder_is_listed_in_pyproject() -> None:
     assert _package_folders() == listed
 
 
+@pytest.mark.slow  # ~10 s: builds and installs the wheel; `pytest -m slow` (CI's second step)
 def test_wheel_imports_outside_the_checkout(tmp_path: Path) -> None:
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
     subprocess.run(

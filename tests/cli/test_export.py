@@ -10,6 +10,7 @@ from zoo.cli.main import main
 from zoo.export import run_torchscript
 
 
+@pytest.mark.slow  # ~14 s: TorchScript scripting of R-MBN; `pytest -m slow` (CI's second step)
 def test_export_untrained_tiny_rmbn_to_torchscript(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "rmbn.pt"
     args = ["export", "rmbn", "--untrained", "--set", "width=0.25", "--set", "rain_iters=1"]

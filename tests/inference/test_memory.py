@@ -49,6 +49,7 @@ def _peak(model: str, height: int, width: int, tile: str, timeout: int = 300) ->
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # ~12 s: restores a 4K image in a subprocess; `pytest -m slow` (CI's second step)
 def test_4k_image_restores_tiled_under_4_gib() -> None:
     result = _peak("tiny", 2160, 3840, "512")
     print(f"3840x2160, tile 512: peak RSS {result['peak_gib']:.2f} GiB in {result['seconds']:.1f} s")

@@ -98,6 +98,7 @@ def _resume_and_compare(work_dir: Path, straight: Path, name: str) -> int:
     return start
 
 
+@pytest.mark.slow  # ~11 s: a training subprocess killed, then resumed; `pytest -m slow` (CI's second step)
 def test_kill_9_during_training_then_resume_matches(tmp_path: Path, straight: Path) -> None:
     work_dir = tmp_path / "killed"
     process = _train_subprocess(work_dir, "rel_killed")
@@ -130,6 +131,7 @@ LocalBackend.put = put
 """
 
 
+@pytest.mark.slow  # ~15 s: a training subprocess killed mid-write, then resumed; `pytest -m slow` (CI's second step)
 def test_kill_9_midway_through_a_checkpoint_write(tmp_path: Path, straight: Path) -> None:
     work_dir = tmp_path / "killed_mid_write"
     process = _train_subprocess(work_dir, "rel_mid_write", _KILL_MID_WRITE)

@@ -48,13 +48,13 @@ def _fit(
 
 # Final / first loss after 40 steps, measured with seeds 0-4 (network initialisation; same batch):
 #   durn_us_tiny 0.35-0.47, durn_s_tiny 0.13-0.26, durn_u_tiny 0.11-0.20, durn_p_rgb_tiny 0.27-0.64,
-#   owan_tiny 0.40-0.65. Each bound is the largest of the five plus 0.15.
+#   owan_tiny (3 of OWAN's 10 groups) 0.27-0.29. Each bound is the largest of the five plus 0.15.
 OVERFIT = [
     ("durn_us_tiny", "haze", 0.62),
     ("durn_s_tiny", "rain", 0.41),
     ("durn_u_tiny", "blur", 0.36),
     ("durn_p_rgb_tiny", "jpeg", 0.79),
-    pytest.param("owan_tiny", "mixed", 0.80, marks=pytest.mark.slow),  # ~60 s; `pytest -m slow` (CI)
+    pytest.param("owan_tiny", "mixed", 0.44, marks=pytest.mark.slow),  # ~15 s; `pytest -m slow` (CI)
 ]
 
 

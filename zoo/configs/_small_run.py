@@ -25,7 +25,7 @@ small_runs = dict(
     durn_s=_durn,
     durn_u=_durn,
     durn_us=_durn,
-    owan=dict(),
+    owan=dict(model=dict(net=dict(groups=3))),  # 3 of its 10 groups: 12 operation layers
     rmbn_stage2=_mbn,
     rmbn_star=_mbn,
     mbn_stage1=dict(
