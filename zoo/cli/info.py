@@ -122,8 +122,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"parameters: {count_parameters(model):,}")
     if info.learned and not args.no_flops:
         try:
+            from zoo.cli.flops_table import listed_flops
+
             for factor in info.factors if needs_factor(model) else (None,):
-                flops = count_flops(args.name, args.size, factor)
+                flops = listed_flops(args.name, args.size, factor) or count_flops(args.name, args.size, factor)
                 label = f" ({factor} branch)" if factor else ""
                 print(f"GFLOPs at 1x3x{args.size}x{args.size}{label}: {flops / 1e9:,.1f}")
         except Exception as err:  # some layers cannot run on the meta device

@@ -3,8 +3,10 @@
 ``python -m zoo.training.ship FOLDER TAG [TAG ...] [--default]`` copies each ``TAG.safetensors`` and its manifest entry
 from ``FOLDER`` (written by ``zoo export-weights`` or ``python -m zoo.training.campaign``) into ``zoo/weights``,
 after checking the file against the sha256 of its entry, and writes the tag's model card. ``--default`` makes each
-tag the default of its architecture. For development of the project only: the installed package is never written
-at run time.
+tag the default of its architecture. A tag with an architecture no shipped weights had before also needs its FLOP
+count in ``zoo/weights/flops.json`` (``python -m zoo.cli.flops_table``; ``zoo info`` counts it itself until then, and
+``tests/cli/test_flops_table.py`` fails). For development of the project only: the installed package is never
+written at run time.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for path in ship(args.folder, args.tags, args.default):
         print(f"shipped {path}")
+    print("new architectures also need: python -m zoo.cli.flops_table (the FLOP counts zoo info prints)")
     return 0
 
 
