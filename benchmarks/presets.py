@@ -147,19 +147,30 @@ def run_presets(
     entries: Sequence[str] | None = None,
     presets: Sequence[str] = ("paper", "broad"),
     images: str = "test",
+    cases: Sequence[str] | None = None,
+    per_photo: int | None = None,
 ) -> StudyReport:
     """Score every entry on every case of every preset; finished cells are kept and skipped.
 
     ``images`` is the photo split the cases are made from: ``test`` (default), ``audit`` (photos looked at only
-    after every choice was made) or ``validation`` (to tune on).
+    after every choice was made) or ``validation`` (to tune on). ``cases`` keeps only those cases of each preset
+    (for example ``clean camera_jpeg``); ``per_photo`` sets the crops per photo instead of the budget's (a run with
+    another number keeps its cells apart, since its crops differ).
     """
     from zoo.data.datasets import PresetTestSet, preset_cases
     from zoo.data.splits import HELD_OUT
 
     if images not in HELD_OUT:
         raise ValueError(f"images must be one of {', '.join(HELD_OUT)}, got {images!r}")
+    known = {case for preset in presets for case in preset_cases(preset)}
+    unknown = sorted(set(cases or ()) - known)
+    if unknown:
+        raise ValueError(f"unknown case(s) {', '.join(unknown)}; the presets' cases are {', '.join(sorted(known))}")
+    if per_photo is not None and per_photo < 1:
+        raise ValueError(f"per_photo must be at least 1, got {per_photo}")
     entries = list(entries or DEFAULT_ENTRIES)
-    crop, per_photo = PRESET_SIZES[budget.name]
+    crop, budget_per_photo = PRESET_SIZES[budget.name]
+    per_photo = per_photo or budget_per_photo
     settings = {"protocol": protocol, "crop": crop, "per_photo": per_photo}
     if images != "test":  # the test photos' cells keep the keys they had before the option existed
         settings["images"] = images
@@ -175,15 +186,15 @@ def run_presets(
     restorers: dict[str, Any] = {}
     datasets: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for preset in presets:
-        cases = preset_cases(preset)
+        chosen = tuple(c for c in preset_cases(preset) if cases is None or c in cases)
         if budget.name == "smoke":
-            cases = tuple(c for c in cases if c in _SMOKE_CASES)
+            chosen = tuple(c for c in chosen if c in _SMOKE_CASES)
         rows, gains = [], {}
         for entry in entries:
             model, factor, mode = parse_entry(entry)
             row = [f"`{entry}`"]
             gains[entry] = []
-            for case in cases:
+            for case in chosen:
                 only = mode not in ("auto", "all", "oracle")
                 if only and case != mode:
                     row.append("")
@@ -223,13 +234,17 @@ def run_presets(
             Table(
                 f"{preset}: mean PSNR gain (dB) per case; clean and camera_jpeg: (share of images within "
                 f"{CLEAN_DB:.0f} dB of their input, RGB)",
-                ["entry", *cases],
+                ["entry", *chosen],
                 rows,
             )
         )
-        report.panels.append(PlotPanel(f"{preset}: mean PSNR gain per case", list(cases), gains, ylabel="gain (dB)"))
-        report.tables.append(_inputs_table(preset, cases, report.cells))
+        report.panels.append(PlotPanel(f"{preset}: mean PSNR gain per case", list(chosen), gains, ylabel="gain (dB)"))
+        report.tables.append(_inputs_table(preset, chosen, report.cells))
     report.computed, report.skipped = len(store.computed), len(store.skipped)
+    if per_photo != budget_per_photo:
+        report.notes.append(
+            f"{per_photo} crops of {crop}x{crop} per photo (the {budget.name} budget's: {budget_per_photo})."
+        )
     report.notes.append(
         "auto: the adaptive default (the detector picks the steps); all: the paper's always-on chain; oracle: the "
         "steps of the factors the case applied. Cases: zoo.data.datasets.preset_sets."

@@ -39,3 +39,18 @@ def test_the_audit_photos_get_their_own_cells_and_title(tmp_path) -> None:
         run_presets(budget, 0, tmp_path, "rgb", "test", ["identity"], presets=("broad",))
     with pytest.raises(ValueError, match="images must be one of"):
         run_presets(budget, 0, tmp_path / "other", "rgb", "test", ["identity"], images="train")
+
+
+def test_cases_and_crops_per_photo_can_be_chosen(tmp_path) -> None:
+    budget = get_budget("smoke")
+    report = run_presets(budget, 0, tmp_path, "rgb", "test", ["identity"], cases=["clean", "haze"], per_photo=2)
+    chosen = {(c["config"]["preset"], c["config"]["case"]) for c in report.cells}
+    assert chosen == {(p, c) for p in ("paper", "broad") for c in ("clean", "haze")}
+    assert all(cell["result"]["n"] == 22 for cell in report.cells)  # two crops of each of the 11 test photos
+    assert "2 crops of 48x48 per photo (the smoke budget's: 1)" in report.markdown()
+    with pytest.raises(ValueError, match="use another --out folder"):  # one crop per photo: other crops, other cells
+        run_presets(budget, 0, tmp_path, "rgb", "test", ["identity"], cases=["clean"])
+    with pytest.raises(ValueError, match="unknown case"):
+        run_presets(budget, 0, tmp_path / "x", "rgb", "test", ["identity"], cases=["jpeg_mild", "fog"])
+    with pytest.raises(ValueError, match="per_photo must be at least 1"):
+        run_presets(budget, 0, tmp_path / "y", "rgb", "test", ["identity"], per_photo=0)

@@ -80,6 +80,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="presets: the photos the test sets are made from (default test; audit: photos no choice looked at)",
     )
     parser.add_argument(
+        "--cases", nargs="+", metavar="CASE", help="presets: only these cases, e.g. clean camera_jpeg (default all)"
+    )
+    parser.add_argument(
+        "--per-photo", type=int, metavar="N", help="presets: crops per photo (default the budget's: cpu 2, gpu 4)"
+    )
+    parser.add_argument(
         "--widths", nargs="+", type=float, metavar="W", help="train-speed/train-split: network widths (default 0.25)"
     )
     parser.add_argument("--rounds", type=int, metavar="N", help="train-speed (default 5) / train-split (default 2)")
@@ -149,6 +155,8 @@ def run(args: argparse.Namespace) -> int:
             args.entries,
             args.presets or ("paper", "broad"),
             args.images or "test",
+            args.cases,
+            args.per_photo,
         )
     else:
         from zoo.benchmarks.latency import run_speed
