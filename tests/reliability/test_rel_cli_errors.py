@@ -138,6 +138,8 @@ CASES: list[tuple[str, str, list[str], list[str]]] = [
     ("export-weights", "missing --name", ["export-weights", "{ckpt}"], ["required", "(--name)"]),
     ("bench", "unknown study", ["bench", "nope"], ["invalid choice", "(study)"]),
     ("bench", "option of another study", ["bench", "speed", "--max-minutes", "1"], ["alignment study only"]),
+    ("bench", "presets option for another study", ["bench", "order", "--per-photo", "8"], ["presets study only"]),
+    ("bench", "unknown preset case", ["bench", "presets", "--cases", "fog"], ["unknown case(s) fog"]),
     ("demo", "share not boolean", ["demo", "--share", "maybe"], ["expected true or false", "(--share)"]),
     ("demo", "port not int", ["demo", "--port", "http"], ["invalid int value", "(--port)"]),
     ("detect", "missing input", ["detect", "{tmp}/nope.png"], ["nope.png"]),

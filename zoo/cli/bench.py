@@ -113,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_minutes is not None and args.study != "alignment":
         raise ValueError("--max-minutes applies to the alignment study only")
-    if args.images is not None and args.study != "presets":
-        raise ValueError("--images applies to the presets study only")
+    for option, value in (("--images", args.images), ("--cases", args.cases), ("--per-photo", args.per_photo)):
+        if value is not None and args.study != "presets":
+            raise ValueError(f"{option} applies to the presets study only")
     budget = get_budget(args.budget)
     out = Path(args.out)
     command = "zoo bench " + " ".join(shlex.quote(a) for a in (sys.argv[2:] if _from_cli() else _argv(args)))
