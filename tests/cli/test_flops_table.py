@@ -26,8 +26,9 @@ def test_a_listed_count_equals_a_fresh_count() -> None:
 
 @pytest.mark.slow  # ~20 s: counts every row again; `pytest -m slow` (CI's second step)
 def test_every_listed_count_equals_a_fresh_count() -> None:
+    shipped = flops_table._shipped_architectures()
     for row in ROWS:
-        _, tag = flops_table._shipped_architectures()[flops_table._key(row["architecture"])]
+        _, tag = shipped[flops_table._key(row["architecture"])]
         assert row["flops"] == count_flops(tag, row["size"], row["factor"]), (tag, row["factor"])
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,18 +61,22 @@ def build_table() -> list[dict[str, Any]]:
     return rows
 
 
+@lru_cache(maxsize=2)
+def _read(table: Path) -> dict[tuple[str, int, str | None], int]:
+    """The table's counts by (architecture key, size, factor), read once per file."""
+    if not table.is_file():
+        return {}
+    return {(_key(r["architecture"]), r["size"], r["factor"]): int(r["flops"]) for r in json.loads(table.read_text())}
+
+
 def listed_flops(name: str, size: int, factor: str | None = None, table: Path = TABLE) -> int | None:
     """The stored FLOP count of weights ``name`` (``arch.tag``) at ``size``, or None when the table lacks it."""
     from zoo.registry import pretrained_table
 
     entry = pretrained_table().get(name)
-    if entry is None or not entry.metadata.get("architecture") or not table.is_file():
+    if entry is None or not entry.metadata.get("architecture"):
         return None
-    key = _key(entry.metadata["architecture"])
-    for row in json.loads(table.read_text()):
-        if _key(row["architecture"]) == key and row["size"] == size and row["factor"] == factor:
-            return int(row["flops"])
-    return None
+    return _read(table).get((_key(entry.metadata["architecture"]), size, factor))
 
 
 def main(argv: list[str] | None = None) -> int:
