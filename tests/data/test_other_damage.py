@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from zoo.data.degradations.other_damage import DISTRACTORS, KINDS, apply_damage, is_distractor, random_distractor
+from zoo.data.degradations.other_damage import (
+    BRIGHT_DISTRACTORS,
+    DISTRACTORS,
+    KINDS,
+    apply_damage,
+    bright_tone,
+    is_distractor,
+    random_distractor,
+)
 
 
 @pytest.fixture(scope="module")
@@ -48,3 +56,25 @@ def test_random_distractors_cover_every_kind_within_their_ranges(photo: np.ndarr
     assert set(drawn) == set(DISTRACTORS)
     assert all(1.0 <= p["sigma"] <= 20.0 for p in drawn["noise"])
     assert all(35 <= p["quality"] <= 90 for p in drawn["webp"])
+
+
+def test_bright_tone_brightens_and_pales_but_keeps_the_blacks(photo: np.ndarray) -> None:
+    colour = photo * np.array([1.0, 0.7, 0.4], np.float32)
+    colour[:4, :4] = 0.0
+    out = bright_tone(colour, 1.3, 0.6, 0.5)
+    assert out.mean() > colour.mean() + 0.1
+    assert np.ptp(out, axis=-1).mean() < np.ptp(colour, axis=-1).mean()
+    assert np.all(out[:4, :4] == 0.0)  # haze would lift these toward the airlight
+
+
+def test_bright_distractors_are_drawn_only_when_asked_and_the_old_draws_stay(photo: np.ndarray) -> None:
+    draws = [random_distractor(photo, np.random.default_rng(seed))[1]["kind"] for seed in range(40)]
+    assert "bright" not in draws
+    with_bright = [random_distractor(photo, np.random.default_rng(s), BRIGHT_DISTRACTORS)[1] for s in range(40)]
+    assert {p["kind"] for p in with_bright} == set(BRIGHT_DISTRACTORS)
+    bright = [p for p in with_bright if p["kind"] == "bright"]
+    assert all(
+        1.0 <= p["gain"] <= 1.5 and 0.5 <= p["exponent"] <= 1.0 and 0.35 <= p["saturation"] <= 1.0 for p in bright
+    )
+    with pytest.raises(ValueError, match="distractor kinds must be some of"):
+        random_distractor(photo, np.random.default_rng(0), ("noise", "fog"))

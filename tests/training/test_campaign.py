@@ -35,13 +35,17 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
     assert scenes["train_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "train_scenes")
     assert scenes["val_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "val_scenes")
     assert scenes["model.init_checkpoint"].endswith("zoo/weights/detector.broad.safetensors")
+    bright = stage_options(next(s for s in STAGES if s.name == "detector_bright"), tmp_path, "/c", 10)
+    assert bright["train_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "train_bright")
+    assert bright["val_dataloader.dataset"] == scenes["val_dataloader.dataset"]  # thresholds on the same samples
 
 
-def test_the_scenes_stage_needs_the_calibration_photos(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stage", ["detector_scenes", "detector_bright"])
+def test_the_scenes_stages_need_the_calibration_photos(tmp_path: Path, stage: str) -> None:
     from zoo.training.campaign import _detector_data
 
-    with pytest.raises(ValueError, match="--calibration DIR"):
-        _detector_data(tmp_path, "/corpus", "detector_scenes")
+    with pytest.raises(ValueError, match=f"stage {stage} .*--calibration DIR"):
+        _detector_data(tmp_path, "/corpus", stage)
     assert not (tmp_path / "detector_data").exists()
 
 

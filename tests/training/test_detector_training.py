@@ -100,6 +100,7 @@ def test_false_steps_add_absent_factors_steps_in_chain_order() -> None:
 
 
 def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
+    from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS
     from zoo.training.detector_data import detector_sample
 
     photo = torch.rand(160, 160, 3).numpy()
@@ -112,6 +113,13 @@ def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
     assert sum(not params["factors"] for _, _, _, params in distracted) >= 8  # about half carry no factor
     for _, present, _, params in distracted:  # the labels follow the four factors only
         assert all(present[f] == 0.0 for f in present if f not in params["factors"])
+    bright = [detector_sample(photo, seed, 0.6, 1.0, BRIGHT_DISTRACTORS) for seed in range(30)]
+    assert {params["distractor"]["kind"] for _, _, _, params in bright} == {"noise", "webp", "bright"}
+    for (image, present, _, params), (old, old_present, _, _) in zip(bright, distracted, strict=True):
+        if params["distractor"]["kind"] != "bright":
+            continue
+        # the same degraded image under another distractor: the labels are kept and the bright tone is brighter
+        assert present == old_present and image.mean() > old.mean() - 1
 
 
 def test_detector_comparison_scores_each_detector_on_each_folder(tmp_path) -> None:

@@ -43,6 +43,11 @@
    samples (40 % single factors, 30 % with noise or WebP on top; samples with at most one factor twice), fine-tuned
    from the ``detector.broad`` shipped before it, 2,000 iterations, lr 3e-4; export ``detector.broad``. Needs
    ``--calibration DIR`` (``python -m zoo.training.corpus CORPUS --debian U --gcompris G --calibration-out DIR``).
+11. ``detector_bright`` (session 16): the detector's haze score follows a photo's brightness (bright, pale, flat
+   scenes look hazy to it). 10,000 new samples as ``detector_scenes``' but 45 % with a distractor drawn from noise,
+   WebP and bright, pale tones that keep the blacks (``zoo.data.degradations.other_damage.BRIGHT_DISTRACTORS``),
+   fine-tuned from the shipped ``detector.broad``, 1,500 iterations, lr 3e-4, thresholds on ``detector_scenes``'
+   validation samples; export ``detector.broad``. Needs ``--calibration DIR``.
 
 Each stage trains in ``WORK_DIR/<stage>`` and resumes from its newest checkpoint when run again (checkpoints every
 250 iterations and every 10 minutes, so a session that ends mid-stage loses little); exported files go to
@@ -291,6 +296,16 @@ STAGES: tuple[Stage, ...] = (
         summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
         "steps (steps=auto); trained to leave noise, WebP and bright, flat scenes alone",
     ),
+    Stage(
+        "detector_bright",
+        "detector",
+        "detector.broad",
+        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4},
+        start="package:detector.broad",
+        iters=1500,
+        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
+        "steps (steps=auto); trained to leave noise, WebP and bright, pale or flat scenes alone",
+    ),
 )
 
 
@@ -313,20 +328,25 @@ def _iteration(folder: Path) -> int:
 def _detector_data(work: Path, corpus: str, stage: str = "detector", calibration: str | None = None) -> Path:
     """Write (or complete) the sample shards a detector stage reads; returns their folder.
 
-    ``detector_scenes`` reads its own shards (the corpus with GCompris' photos, validation photos plus calibration
-    photos); the three earlier stages share theirs.
+    ``detector_scenes`` and ``detector_bright`` read their own training shards (the corpus with GCompris' photos) and
+    share their validation ones (validation photos plus calibration photos); the three earlier stages share theirs.
     """
+    from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS
     from zoo.training.detector_data import write_shards
 
     data = work / "detector_data"
-    if stage == "detector_scenes":
+    if stage in ("detector_scenes", "detector_bright"):
         if calibration is None:
             raise ValueError(
-                "stage detector_scenes chooses its thresholds on GCompris' calibration photos too: pass --calibration "
+                f"stage {stage} chooses its thresholds on GCompris' calibration photos too: pass --calibration "
                 "DIR (python -m zoo.training.corpus CORPUS --debian U --gcompris G --calibration-out DIR)"
             )
         mix = {"crop_policy": "mixed", "single_share": 0.4, "distractor_share": 0.3}
-        write_shards(data / "train_scenes", corpus, 10000, 21, **mix)
+        if stage == "detector_scenes":
+            write_shards(data / "train_scenes", corpus, 10000, 21, **mix)
+        else:
+            bright = {**mix, "distractor_share": 0.45, "distractor_kinds": BRIGHT_DISTRACTORS}
+            write_shards(data / "train_bright", corpus, 10000, 51, **bright)
         write_shards(data / "val", "validation", 1000, 1, crop_policy="mixed")
         write_shards(data / "val_calibration", calibration, 1000, 22, **mix)
         _link_shards(data / "val_scenes", {"v": data / "val", "c": data / "val_calibration"})
@@ -365,8 +385,9 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
             train = {"folder": str(data / "train_all"), "repeat_few_factors": 2}
         if stage.name == "detector_distract":
             train, val = {"folder": str(data / "train_distract_all"), "repeat_few_factors": 2}, data / "val_all"
-        if stage.name == "detector_scenes":
-            train, val = {"folder": str(data / "train_scenes"), "repeat_few_factors": 2}, data / "val_scenes"
+        if stage.name in ("detector_scenes", "detector_bright"):
+            shards = "train_scenes" if stage.name == "detector_scenes" else "train_bright"
+            train, val = {"folder": str(data / shards), "repeat_few_factors": 2}, data / "val_scenes"
         options["train_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", **train}
         options["val_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", "folder": str(val)}
         options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]
@@ -383,7 +404,7 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
 def run_stage(stage: Stage, work: Path, corpus: str, iters: int, calibration: str | None = None) -> Path | None:
     """Train (or resume) one stage and export its release file, if it has one; returns the release file.
 
-    ``calibration``: the folder of GCompris' calibration photos, for ``detector_scenes``.
+    ``calibration``: the folder of GCompris' calibration photos, for ``detector_scenes`` and ``detector_bright``.
     """
     from zoo.training import build_runner, load_config
     from zoo.training.release import export_release
@@ -467,7 +488,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", help="training photos (the train split), needed to train")
     parser.add_argument(
         "--calibration",
-        help="GCompris' calibration photos (python -m zoo.training.corpus --calibration-out), for detector_scenes",
+        help="GCompris' calibration photos (python -m zoo.training.corpus --calibration-out), for detector_scenes and "
+        "detector_bright",
     )
     parser.add_argument("--only", nargs="+", choices=[s.name for s in STAGES], help="run only these stages")
     parser.add_argument("--iters", nargs="+", default=[], metavar="STAGE=N", help="iterations of a stage")

@@ -10,7 +10,8 @@ with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
 
 With ``distractor_share`` > 0, that share of the samples also gets damage outside the four factors (sensor noise,
 WebP compression: ``zoo.data.degradations.other_damage``), half of them on a photo without any factor;
-their labels stay those of the four factors, so the detector learns that noise is not rain. A third of the images
+their labels stay those of the four factors, so the detector learns that noise is not rain. ``distractor_kinds``
+``BRIGHT_DISTRACTORS`` adds bright, pale tones (not haze). A third of the images
 without a JPEG factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
 
 Writing shards once (``python -m zoo.training.write_detector_shards OUT --count N``) spends the synthesis cost once;
@@ -27,6 +28,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from zoo.data.degradations.other_damage import DISTRACTORS
 from zoo.factors import FACTORS
 from zoo.registry import DATASETS
 
@@ -62,7 +64,11 @@ def _camera_jpeg(image: np.ndarray, rng: np.random.Generator, low: int) -> np.nd
 
 
 def detector_sample(
-    photo: np.ndarray, seed: int, single_share: float = 0.0, distractor_share: float = 0.0
+    photo: np.ndarray,
+    seed: int,
+    single_share: float = 0.0,
+    distractor_share: float = 0.0,
+    distractor_kinds: tuple[str, ...] = DISTRACTORS,
 ) -> tuple[np.ndarray, dict[str, float], dict[str, float], dict]:
     """One degraded 8-bit image of a clean photo with its labels.
 
@@ -74,6 +80,7 @@ def detector_sample(
             others it usually comes with.
         distractor_share: Share of the samples that also get a distractor (see the module docstring); 0 draws
             exactly the samples of earlier versions.
+        distractor_kinds: The distractors drawn from (``zoo.data.degradations.other_damage``).
 
     Returns:
         ``(image uint8 HxWx3, present, severity, params)``; ``present`` and ``severity`` map every factor to a
@@ -100,7 +107,7 @@ def detector_sample(
             factors = [FACTORS[int(rng.integers(4))]]
         degraded, params = degrade(clean, factors, seed=int(rng.integers(2**31)), preset=preset)
         if distract:
-            degraded, params["distractor"] = _distractor(degraded, np.random.default_rng((seed, 3)))
+            degraded, params["distractor"] = _distractor(degraded, np.random.default_rng((seed, 3)), distractor_kinds)
         webp = params.get("distractor", {}).get("kind") == "webp"
         if "jpeg" not in params["factors"] and not webp and rng.random() < 1 / 3:
             degraded = _camera_jpeg(np.clip(degraded, 0, 1), rng, 75)
@@ -110,10 +117,10 @@ def detector_sample(
     return image, present, severity, params | {"clean_strength": mixture_strength(params, clean)}
 
 
-def _distractor(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+def _distractor(image: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...]) -> tuple[np.ndarray, dict]:
     from zoo.data.degradations.other_damage import random_distractor
 
-    return random_distractor(np.clip(image, 0, 1).astype(np.float32), rng)
+    return random_distractor(np.clip(image, 0, 1).astype(np.float32), rng, kinds)
 
 
 def _as_example(image: np.ndarray, present: dict, severity: dict, strength: dict, crop_policy: str) -> dict:
@@ -143,6 +150,7 @@ class DetectorSamples(Dataset):
         crop_policy: The detector's crop policy (``zoo.models.detector.CROP_POLICIES``).
         single_share: See :func:`detector_sample`.
         distractor_share: See :func:`detector_sample`.
+        distractor_kinds: See :func:`detector_sample`.
     """
 
     def __init__(
@@ -153,6 +161,7 @@ class DetectorSamples(Dataset):
         crop_policy: str = "textured",
         single_share: float = 0.0,
         distractor_share: float = 0.0,
+        distractor_kinds: tuple[str, ...] = DISTRACTORS,
     ) -> None:
         from zoo.data.splits import check_training_folder
         from zoo.training.data import TRAINING_SOURCES, load_clean_images
@@ -164,6 +173,7 @@ class DetectorSamples(Dataset):
         self.photos = [p for p in load_clean_images(source, _MIN_PHOTO) if min(p.shape[:2]) >= _MIN_PHOTO]
         self.length, self.seed, self.crop_policy = int(length), int(seed), crop_policy
         self.single_share, self.distractor_share = float(single_share), float(distractor_share)
+        self.distractor_kinds = tuple(distractor_kinds)
         self.metainfo = {"source": source}
 
     def __len__(self) -> int:
@@ -173,7 +183,7 @@ class DetectorSamples(Dataset):
         rng = np.random.default_rng((self.seed, index))
         photo = self.photos[int(rng.integers(len(self.photos)))]
         image, present, severity, params = detector_sample(
-            photo, int(rng.integers(2**31)), self.single_share, self.distractor_share
+            photo, int(rng.integers(2**31)), self.single_share, self.distractor_share, self.distractor_kinds
         )
         example = _as_example(image, present, severity, params["clean_strength"], self.crop_policy)
         return {"inputs": example.pop("views"), "data_samples": example}
@@ -224,6 +234,7 @@ def write_shards(
     crop_policy: str = "textured",
     single_share: float = 0.0,
     distractor_share: float = 0.0,
+    distractor_kinds: tuple[str, ...] = DISTRACTORS,
 ) -> None:
     """Write samples ``start .. count - 1`` of ``DetectorSamples(source, count, seed, crop_policy)`` as shards.
 
@@ -231,7 +242,7 @@ def write_shards(
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    dataset = DetectorSamples(source, count, seed, crop_policy, single_share, distractor_share)
+    dataset = DetectorSamples(source, count, seed, crop_policy, single_share, distractor_share, distractor_kinds)
     for first in range(start, count, shard_size):
         path = out / f"shard_{first // shard_size:05d}.npz"
         if path.is_file():
@@ -259,7 +270,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=0, help="first sample (split the work between processes)")
     parser.add_argument("--crop-policy", default="textured", help="the detector's crop policy: textured or mixed")
     parser.add_argument("--single-share", type=float, default=0.0, help="share of single-factor mixtures")
-    parser.add_argument("--distractor-share", type=float, default=0.0, help="share with noise or WebP on top")
+    parser.add_argument("--distractor-share", type=float, default=0.0, help="share with a distractor on top")
+    parser.add_argument(
+        "--distractor-kinds", nargs="+", default=list(DISTRACTORS), help="distractors drawn from (noise webp bright)"
+    )
     args = parser.parse_args(argv)
     write_shards(
         args.out,
@@ -271,5 +285,6 @@ def main(argv: list[str] | None = None) -> int:
         args.crop_policy,
         args.single_share,
         args.distractor_share,
+        tuple(args.distractor_kinds),
     )
     return 0

@@ -4,7 +4,8 @@ None of these is a factor the zoo restores, and a restoration step run on them d
 and WebP texture, blur steps on resampled photos). Two uses:
 
 - the factor detector is trained with :data:`DISTRACTORS` (noise and WebP) on top of its samples, labelled as they
-  were (noise is not rain), so that it learns to leave such photos alone (``zoo.training.detector_data``);
+  were (noise is not rain), so that it learns to leave such photos alone (``zoo.training.detector_data``); from the
+  ``detector_bright`` campaign stage on also with :data:`BRIGHT_DISTRACTORS` (a brighter, paler tone: not haze);
 - ``python -m zoo.benchmarks.unseen`` measures the default restore on fixed settings of :data:`KINDS`, including
   kinds the detector never saw in training (resampling, tone changes, sharpening, saturation).
 
@@ -18,7 +19,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["DISTRACTORS", "KINDS", "apply_damage", "is_distractor", "random_distractor"]
+__all__ = [
+    "BRIGHT_DISTRACTORS",
+    "DISTRACTORS",
+    "KINDS",
+    "apply_damage",
+    "bright_tone",
+    "is_distractor",
+    "random_distractor",
+]
 
 
 def gaussian_noise(image: np.ndarray, sigma: float, seed: int = 0, luma_only: bool = False) -> np.ndarray:
@@ -73,10 +82,25 @@ def saturation(image: np.ndarray, gain: float) -> np.ndarray:
     return np.clip(luma[..., None] + gain * (image - luma[..., None]), 0.0, 1.0).astype(np.float32)
 
 
+def bright_tone(image: np.ndarray, gain: float, exponent: float, saturation_gain: float) -> np.ndarray:
+    """A brighter, paler photo that keeps its blacks.
+
+    Exposure ``gain``, tone curve ``** exponent`` (< 1 lifts the mid-tones), then :func:`saturation`
+    ``saturation_gain`` (< 1: paler).
+
+    Haze also brightens and pales a photo, but it lifts the blacks toward the airlight; this does not (0 stays 0),
+    so a detector shown both learns that a bright, washed-out scene is not haze.
+    """
+    return saturation(gamma(brightness(image, gain), exponent), saturation_gain)
+
+
 # The kinds of damage the detector is trained to leave alone (see :func:`random_distractor`). Resampling is not one of
 # them: an enlarged photo is softened as by a mild blur, and labelling it clean cost the detector most of its blur
 # detections (validation: blur found 0.75 -> 0.28 at its thresholds).
 DISTRACTORS = ("noise", "webp")
+# The same and bright, pale tones (:func:`bright_tone`), for detector stages that also learn that brightness is not
+# haze. The tone kinds of :data:`KINDS` go the other way (darker, more saturated) and stay unseen in training.
+BRIGHT_DISTRACTORS = (*DISTRACTORS, "bright")
 
 # Fixed settings scored by ``zoo.benchmarks.unseen``: ``<kind>_<setting>`` -> function of (image, seed).
 KINDS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
@@ -103,13 +127,24 @@ def apply_damage(image: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
     return KINDS[kind](np.asarray(image, np.float32), seed)
 
 
-def random_distractor(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict[str, float | str]]:
-    """One distractor with random settings over wide ranges; returns the image and what was drawn.
+def random_distractor(
+    image: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...] = DISTRACTORS
+) -> tuple[np.ndarray, dict[str, float | str]]:
+    """One distractor of ``kinds`` (drawn uniformly) with random settings over wide ranges, and what was drawn.
 
     - noise: sigma 1-20 grey levels (log-uniform), per channel or the same on all three (a third);
-    - webp: quality 35-90 (below, the JPEG step may help: not a distractor).
+    - webp: quality 35-90 (below, the JPEG step may help: not a distractor);
+    - bright: exposure gain 1-1.5 (log-uniform, highlights clip), tone exponent 0.5-1, saturation gain 0.35-1.
     """
-    kind = DISTRACTORS[int(rng.integers(len(DISTRACTORS)))]
+    unknown = set(kinds) - set(BRIGHT_DISTRACTORS)
+    if not kinds or unknown:
+        raise ValueError(f"distractor kinds must be some of {', '.join(BRIGHT_DISTRACTORS)}, got {kinds!r}")
+    kind = kinds[int(rng.integers(len(kinds)))]
+    if kind == "bright":
+        gain = float(np.exp(rng.uniform(0.0, np.log(1.5))))
+        exponent, pale = float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.35, 1.0))
+        drawn = {"kind": kind, "gain": gain, "exponent": exponent, "saturation": pale}
+        return bright_tone(image, gain, exponent, pale), drawn
     if kind == "noise":
         sigma = float(np.exp(rng.uniform(np.log(1.0), np.log(20.0))))
         luma_only = bool(rng.random() < 1 / 3)
