@@ -1,5 +1,6 @@
 """Training data: clean crops per task (degraded on the device by the preprocessor) and fixed validation pairs."""
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
     elif source == "samples":
         loaded = splits.load_split("test", splits.TEST_BUNDLED_V1)
     elif source == "dead_leaves":
-        loaded = [images.dead_leaves(max(min_size, 256), seed=seed + i) for i in range(count)]
+        loaded = list(_dead_leaves_set(max(min_size, 256), count, seed))
     else:
         if not Path(source).is_dir():
             raise FileNotFoundError(
@@ -49,6 +50,17 @@ def load_clean_images(source: str, min_size: int, count: int = 24, seed: int = 0
     if not loaded:
         raise ValueError(f"no images found in {source!r}")
     return [_at_least(image, min_size) for image in loaded]
+
+
+@functools.lru_cache(maxsize=4)
+def _dead_leaves_set(size: int, count: int, seed: int) -> tuple[np.ndarray, ...]:
+    """The procedural images, drawn once per process and read-only (small runs build many datasets of them)."""
+    from zoo.data import images
+
+    drawn = tuple(images.dead_leaves(size, seed=seed + i) for i in range(count))
+    for image in drawn:
+        image.setflags(write=False)
+    return drawn
 
 
 def _training_images(source: str, min_size: int, seed: int) -> list[np.ndarray]:
