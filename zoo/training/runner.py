@@ -205,5 +205,7 @@ def build_runner(cfg: Config, work_dir: str | None = None, resume: bool = False,
     elif launcher != "none":
         raise ValueError(f"unknown launcher {launcher!r}; expected none or pytorch")
     os.makedirs(config["work_dir"], exist_ok=True)
-    full = Config(config, cfg_text=cfg.text, filename=cfg.filename)
+    # Not reformatted by yapf for the log and the work dir's copy (about 0.2 s a time, four times a run): the text is
+    # the same config, laid out one key per line.
+    full = Config(config, cfg_text=cfg.text, filename=cfg.filename, format_python_code=False)
     return ZooRunner.from_cfg(full)
