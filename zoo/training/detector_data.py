@@ -10,9 +10,9 @@ with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
 
 With ``distractor_share`` > 0, that share of the samples also gets damage outside the four factors (sensor noise,
 WebP compression: ``zoo.data.degradations.other_damage``), half of them on a photo without any factor;
-their labels stay those of the four factors, so the detector learns that noise is not rain. ``distractor_kinds``
-``BRIGHT_DISTRACTORS`` adds bright, pale tones (not haze). A third of the images
-without a JPEG factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
+their labels stay those of the four factors, so the detector learns that noise is not rain (with
+``distractor_kinds=BRIGHT_DISTRACTORS``, that bright, pale tones are not haze). A third of the images without a JPEG
+factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
 
 Writing shards once (``python -m zoo.training.write_detector_shards OUT --count N``) spends the synthesis cost once;
 training then reads them (``DetectorShards``).
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from zoo.data.degradations.other_damage import DISTRACTORS
+from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS, DISTRACTORS
 from zoo.factors import FACTORS
 from zoo.registry import DATASETS
 
@@ -272,7 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single-share", type=float, default=0.0, help="share of single-factor mixtures")
     parser.add_argument("--distractor-share", type=float, default=0.0, help="share with a distractor on top")
     parser.add_argument(
-        "--distractor-kinds", nargs="+", default=list(DISTRACTORS), help="distractors drawn from (noise webp bright)"
+        "--distractor-kinds",
+        nargs="+",
+        default=list(DISTRACTORS),
+        choices=BRIGHT_DISTRACTORS,
+        help="distractors drawn from (default: noise webp)",
     )
     args = parser.parse_args(argv)
     write_shards(
