@@ -117,6 +117,19 @@ def test_validation_defaults_to_the_validation_split() -> None:
         np.testing.assert_array_equal(clean, image[top : top + 64, left : left + 64])
 
 
+def test_dead_leaves_are_drawn_once_and_cannot_be_changed_by_a_dataset() -> None:
+    from zoo.data.images import dead_leaves
+
+    first, again = (
+        load_clean_images("dead_leaves", 64, count=3, seed=5),
+        load_clean_images("dead_leaves", 64, count=3, seed=5),
+    )
+    assert all(a is b for a, b in zip(first, again, strict=True))  # the same arrays: drawn once
+    np.testing.assert_array_equal(first[1], dead_leaves(256, seed=6))  # image i is dead_leaves(seed + i)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0][0, 0] = 0.5
+
+
 def test_shipped_configs_train_on_the_training_split_and_validate_on_the_validation_split() -> None:
     from zoo.training import list_configs, load_config
 

@@ -30,6 +30,10 @@ def test_mbn_stage1_tiny_trains_validates_and_checkpoints(tmp_path: Path) -> Non
     assert (work_dir / "iter_12.pth").is_file()
     assert list(work_dir.glob("best_restore_psnr_iter_*.pth"))
     assert not list(work_dir.glob("*.part"))
+    from mmengine.config import Config
+
+    copy = Config.fromfile(str(work_dir / "mbn_stage1_tiny.py"))  # the run's config, as written to its folder
+    assert copy.model.net.width == 0.125 and copy.train_cfg.max_iters == 12
     records = _scalars(work_dir)
     losses = {key for record in records for key in record if key.startswith("loss_")}
     assert losses == {"loss_haze", "loss_rain", "loss_jpeg", "loss_blur"}
