@@ -68,6 +68,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS
+
 __all__ = ["STAGES", "Stage", "branch_prefixes", "frozen_but", "main", "status"]
 
 _PACKAGE_WEIGHTS = Path(__file__).resolve().parents[1] / "weights"
@@ -130,6 +132,14 @@ _DETECTOR_OPTIONS: dict[str, Any] = {
     "model.net.channels": (16, 24, 32, 48, 64),
     "optim_wrapper.bf16": False,
 }
+# The detector fine-tunes from session 13 on: their own training shards of the corpus with GCompris' photos, the
+# thresholds chosen on the validation plus calibration samples. Stage -> (shard folder, seed, write_shards options
+# beyond the shared mix).
+_SCENES_SHARDS: dict[str, tuple[str, int, dict[str, Any]]] = {
+    "detector_scenes": ("train_scenes", 21, {}),
+    "detector_bright": ("train_bright", 51, {"distractor_share": 0.45, "distractor_kinds": BRIGHT_DISTRACTORS}),
+}
+_SCENES_FINE_TUNE: dict[str, Any] = {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4}
 
 STAGES: tuple[Stage, ...] = (
     Stage(
@@ -290,7 +300,7 @@ STAGES: tuple[Stage, ...] = (
         "detector_scenes",
         "detector",
         "detector.broad",
-        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4},
+        _SCENES_FINE_TUNE,
         start="package:detector.broad",
         iters=2000,
         summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
@@ -300,7 +310,7 @@ STAGES: tuple[Stage, ...] = (
         "detector_bright",
         "detector",
         "detector.broad",
-        {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4},
+        _SCENES_FINE_TUNE,
         start="package:detector.broad",
         iters=1500,
         summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
@@ -328,25 +338,21 @@ def _iteration(folder: Path) -> int:
 def _detector_data(work: Path, corpus: str, stage: str = "detector", calibration: str | None = None) -> Path:
     """Write (or complete) the sample shards a detector stage reads; returns their folder.
 
-    ``detector_scenes`` and ``detector_bright`` read their own training shards (the corpus with GCompris' photos) and
-    share their validation ones (validation photos plus calibration photos); the three earlier stages share theirs.
+    The stages of ``_SCENES_SHARDS`` read their own training shards (the corpus with GCompris' photos) and share their
+    validation ones (validation photos plus calibration photos); the three earlier stages share theirs.
     """
-    from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS
     from zoo.training.detector_data import write_shards
 
     data = work / "detector_data"
-    if stage in ("detector_scenes", "detector_bright"):
+    if stage in _SCENES_SHARDS:
         if calibration is None:
             raise ValueError(
                 f"stage {stage} chooses its thresholds on GCompris' calibration photos too: pass --calibration "
                 "DIR (python -m zoo.training.corpus CORPUS --debian U --gcompris G --calibration-out DIR)"
             )
         mix = {"crop_policy": "mixed", "single_share": 0.4, "distractor_share": 0.3}
-        if stage == "detector_scenes":
-            write_shards(data / "train_scenes", corpus, 10000, 21, **mix)
-        else:
-            bright = {**mix, "distractor_share": 0.45, "distractor_kinds": BRIGHT_DISTRACTORS}
-            write_shards(data / "train_bright", corpus, 10000, 51, **bright)
+        folder, seed, own = _SCENES_SHARDS[stage]
+        write_shards(data / folder, corpus, 10000, seed, **{**mix, **own})
         write_shards(data / "val", "validation", 1000, 1, crop_policy="mixed")
         write_shards(data / "val_calibration", calibration, 1000, 22, **mix)
         _link_shards(data / "val_scenes", {"v": data / "val", "c": data / "val_calibration"})
@@ -385,9 +391,9 @@ def stage_options(stage: Stage, work: Path, corpus: str, iters: int) -> dict[str
             train = {"folder": str(data / "train_all"), "repeat_few_factors": 2}
         if stage.name == "detector_distract":
             train, val = {"folder": str(data / "train_distract_all"), "repeat_few_factors": 2}, data / "val_all"
-        if stage.name in ("detector_scenes", "detector_bright"):
-            shards = "train_scenes" if stage.name == "detector_scenes" else "train_bright"
-            train, val = {"folder": str(data / shards), "repeat_few_factors": 2}, data / "val_scenes"
+        if stage.name in _SCENES_SHARDS:
+            folder = data / _SCENES_SHARDS[stage.name][0]
+            train, val = {"folder": str(folder), "repeat_few_factors": 2}, data / "val_scenes"
         options["train_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", **train}
         options["val_dataloader.dataset"] = {"_delete_": True, "type": "DetectorShards", "folder": str(val)}
         options["param_scheduler"] = [dict(type="CosineAnnealingLR", by_epoch=False, T_max=iters, eta_min=1e-5)]

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS, DISTRACTORS
+from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS, DISTRACTORS, random_distractor
 from zoo.factors import FACTORS
 from zoo.registry import DATASETS
 
@@ -118,8 +118,6 @@ def detector_sample(
 
 
 def _distractor(image: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...]) -> tuple[np.ndarray, dict]:
-    from zoo.data.degradations.other_damage import random_distractor
-
     return random_distractor(np.clip(image, 0, 1).astype(np.float32), rng, kinds)
 
 
