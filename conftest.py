@@ -22,3 +22,18 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
             raise pytest.UsageError(f"PYTEST_XDIST_AUTO_NUM_WORKERS={asked!r}: give a whole number of workers")
         return int(asked)
     return max(1, min(MAX_WORKERS, len(os.sched_getaffinity(0))))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the main process, before any worker starts: import yapf once (mmengine imports it).
+
+    On its first import in a new environment yapf writes its grammar tables to the user's cache; xdist workers that
+    import it at the same moment can read a half-written file ("EOFError: Ran out of input" while collecting). Done
+    here, the workers find the finished file.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    try:
+        import yapf  # noqa: F401
+    except ImportError:  # mmengine (and with it yapf) is only needed by the training tests
+        pass
