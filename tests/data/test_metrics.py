@@ -124,3 +124,15 @@ def test_restoration_metric_reports_per_factor(pairs) -> None:
     blur_psnr = psnr(blur_out, blur_gt, color_space="y_matlab")
     assert results["restore/psnr"] == pytest.approx((2 * jpeg_psnr + blur_psnr) / 3, abs=1e-6)
     assert 0 < results["restore/ssim_blur"] < results["restore/ssim_jpeg"] < 1
+
+
+def test_detection_scores_leave_out_unknown_labels() -> None:
+    from zoo.data.metrics.detection import detection_scores
+
+    probabilities = np.array([[0.9, 0.2], [0.8, 0.7], [0.1, 0.4], [0.3, 0.1]])
+    present = np.array([[1.0, 0.0], [np.nan, 1.0], [0.0, 0.0], [0.0, np.nan]])
+    scores = detection_scores(probabilities, present, ("rain", "blur"))
+    assert scores["rain"] == {"auc": 1.0, "accuracy": 1.0, "positives": 1, "n": 3}
+    assert scores["blur"] == {"auc": 1.0, "accuracy": 1.0, "positives": 1, "n": 3}
+    every = detection_scores(probabilities, np.nan_to_num(present), ("rain", "blur"))
+    assert every["rain"]["n"] == 4 and every["rain"]["accuracy"] == 0.75  # read as 0, the second image is a false alarm

@@ -7,6 +7,7 @@ from zoo.data.degradations.other_damage import (
     BRIGHT_DISTRACTORS,
     DISTRACTORS,
     KINDS,
+    RESAMPLE_DISTRACTORS,
     apply_damage,
     bright_tone,
     is_distractor,
@@ -78,3 +79,15 @@ def test_bright_distractors_are_drawn_only_when_asked_and_the_old_draws_stay(pho
     )
     with pytest.raises(ValueError, match="distractor kinds must be some of"):
         random_distractor(photo, np.random.default_rng(0), ("noise", "fog"))
+
+
+def test_the_resample_distractor_enlarges_a_shrunk_photo_only_when_asked(photo: np.ndarray) -> None:
+    drawn = [random_distractor(photo, np.random.default_rng(s), RESAMPLE_DISTRACTORS) for s in range(40)]
+    assert {params["kind"] for _, params in drawn} == set(RESAMPLE_DISTRACTORS)
+    enlarged = [(image, params) for image, params in drawn if params["kind"] == "resample"]
+    assert {params["linear"] for _, params in enlarged} == {True, False}
+    for image, params in enlarged:
+        assert 1.25 <= params["factor"] <= 3.0 and image.shape == photo.shape
+        assert np.abs(np.diff(image, axis=1)).mean() < np.abs(np.diff(photo, axis=1)).mean()  # softer
+    default = [random_distractor(photo, np.random.default_rng(s))[1]["kind"] for s in range(40)]
+    assert "resample" not in default  # drawn only when asked

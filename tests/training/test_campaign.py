@@ -38,9 +38,12 @@ def test_every_stage_builds_its_config_from_the_work_dir(tmp_path: Path) -> None
     bright = stage_options(next(s for s in STAGES if s.name == "detector_bright"), tmp_path, "/c", 10)
     assert bright["train_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "train_bright")
     assert bright["val_dataloader.dataset"] == scenes["val_dataloader.dataset"]  # thresholds on the same samples
+    resample = stage_options(next(s for s in STAGES if s.name == "detector_resample"), tmp_path, "/c", 10)
+    assert resample["train_dataloader.dataset"]["folder"] == str(tmp_path / "detector_data" / "train_resample")
+    assert resample["val_dataloader.dataset"] == scenes["val_dataloader.dataset"]
 
 
-@pytest.mark.parametrize("stage", ["detector_scenes", "detector_bright"])
+@pytest.mark.parametrize("stage", ["detector_scenes", "detector_bright", "detector_resample"])
 def test_the_scenes_stages_need_the_calibration_photos(tmp_path: Path, stage: str) -> None:
     from zoo.training.campaign import _detector_data
 

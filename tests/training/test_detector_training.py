@@ -122,6 +122,43 @@ def test_distractors_add_damage_but_keep_the_factor_labels() -> None:
         assert present == old_present and image.mean() > old.mean() - 1
 
 
+def test_enlarged_photos_leave_the_blur_label_unknown_unless_blur_was_added() -> None:
+    import numpy as np
+
+    from zoo.data.degradations.other_damage import RESAMPLE_DISTRACTORS
+    from zoo.training.detector_data import detector_sample
+
+    photo = torch.rand(160, 160, 3).numpy()
+    samples = [detector_sample(photo, seed, 0.6, 1.0, RESAMPLE_DISTRACTORS)[1:] for seed in range(40)]
+    enlarged = [sample for sample in samples if sample[2]["distractor"]["kind"] == "resample"]
+    assert {"blur" in params["factors"] for _, _, params in enlarged} == {True, False}
+    for present, severity, params in enlarged:
+        blur_added = "blur" in params["factors"]
+        assert np.isnan(present["blur"]) != blur_added and np.isnan(severity["blur"]) != blur_added
+        assert all(present[f] in (0.0, 1.0) for f in ("rain", "jpeg", "haze"))
+    old = [detector_sample(photo, seed, 0.6, 1.0)[3] for seed in range(40)]
+    for (_, _, params), old_params in zip(samples, old, strict=True):
+        assert params["factors"] == old_params["factors"]  # enlarging the photo first leaves the factors' draws
+
+
+def test_unknown_labels_count_in_no_loss() -> None:
+    from zoo.training.detector_trainer import DetectorTrainer
+
+    trainer = DetectorTrainer(dict(type="detector", channels=(4, 4, 4, 4, 4)))
+    views, stats = torch.randint(0, 256, (3, 5, 3, 96, 96), dtype=torch.uint8), torch.randn(3, 10)
+    present = torch.tensor([[1.0, 0.0, 1.0, 0.0], [0.0, float("nan"), 0.0, 1.0], [0.0, 0.0, 0.0, 0.0]])
+    severity = torch.where(present > 0, 0.5, 0.0)
+    samples = {"stats": stats, "present": present, "severity": severity}
+    losses = trainer(views, samples, mode="loss")
+    assert all(torch.isfinite(v) for v in losses.values())
+    outputs = trainer(views, samples, mode="tensor").detach()
+    known = ~torch.isnan(present)
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(outputs[:, :4][known], present[known])
+    torch.testing.assert_close(losses["loss_presence"], expected)
+    with_zero = trainer(views, samples | {"present": torch.nan_to_num(present)}, mode="loss")["loss_presence"]
+    assert not torch.isclose(with_zero, losses["loss_presence"])  # the unknown label was left out, not read as 0
+
+
 def test_detector_comparison_scores_each_detector_on_each_folder(tmp_path) -> None:
     import numpy as np
 
@@ -133,6 +170,10 @@ def test_detector_comparison_scores_each_detector_on_each_folder(tmp_path) -> No
     scores = _scores(probabilities, labels, np.array([0.5, 0.5, 0.5, 0.5]))
     assert scores["factors"]["rain"] == {"auc": 1.0, "found": 1.0, "false_alarms": 1 / 3}
     assert scores["clean_with_a_step"] == 0.5 and scores["clean_n"] == 2  # the third image gets a rain step
+    unknown = labels.copy()
+    unknown[2, 0] = np.nan  # the image flagged for rain: its rain label unknown
+    scores = _scores(probabilities, unknown, np.array([0.5, 0.5, 0.5, 0.5]))
+    assert scores["factors"]["rain"]["false_alarms"] == 0.0 and scores["clean_n"] == 1  # left out, not clean
     write_shards(tmp_path / "val", "validation", 16, 3, shard_size=8, crop_policy="mixed", distractor_share=0.5)
     report = compare_on_shards([str(tmp_path / "val")], [])
     shipped = report[str(tmp_path / "val")]["shipped"]

@@ -28,11 +28,11 @@ def _scores(probabilities: np.ndarray, labels: np.ndarray, thresholds: np.ndarra
     clean = labels.max(axis=1) < 0.5
     result: dict[str, Any] = {"n": int(len(labels)), "clean_n": int(clean.sum()), "factors": {}}
     for column, factor in enumerate(DETECTOR_FACTORS):
-        positive = labels[:, column] > 0.5
+        positive, negative = labels[:, column] > 0.5, labels[:, column] < 0.5  # neither: unknown (NaN)
         result["factors"][factor] = {
-            "auc": roc_auc(probabilities[:, column], positive),  # NaN without both classes
+            "auc": roc_auc(probabilities[positive | negative, column], positive[positive | negative]),  # NaN: 1 class
             "found": float(flagged[positive, column].mean()) if positive.any() else float("nan"),
-            "false_alarms": float(flagged[~positive, column].mean()) if (~positive).any() else float("nan"),
+            "false_alarms": float(flagged[negative, column].mean()) if negative.any() else float("nan"),
         }
     result["clean_with_a_step"] = float(flagged[clean].any(axis=1).mean()) if clean.any() else float("nan")
     return result

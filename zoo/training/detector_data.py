@@ -11,7 +11,10 @@ with the labels of ``zoo.data.labels``. The degradation is drawn as follows:
 With ``distractor_share`` > 0, that share of the samples also gets damage outside the four factors (sensor noise,
 WebP compression: ``zoo.data.degradations.other_damage``), half of them on a photo without any factor;
 their labels stay those of the four factors, so the detector learns that noise is not rain (with
-``distractor_kinds=BRIGHT_DISTRACTORS``, that bright, pale tones are not haze). A third of the images without a JPEG
+``distractor_kinds=BRIGHT_DISTRACTORS``, that bright, pale tones are not haze; with ``RESAMPLE_DISTRACTORS``, that
+an enlarged photo is not hazy: the clean photo is then enlarged before the factors, and its blur label is unknown
+(NaN, left out of the loss) unless a blur factor was added on top, since a blur step may help or harm such a photo).
+A third of the images without a JPEG
 factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
 
 Writing shards once (``python -m zoo.training.write_detector_shards OUT --count N``) spends the synthesis cost once;
@@ -28,7 +31,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from zoo.data.degradations.other_damage import BRIGHT_DISTRACTORS, DISTRACTORS, random_distractor
+from zoo.data.degradations.other_damage import DISTRACTOR_KINDS, DISTRACTORS, random_distractor
 from zoo.factors import FACTORS
 from zoo.registry import DATASETS
 
@@ -105,16 +108,28 @@ def detector_sample(
             factors = []
         elif rng.random() < single_share:
             factors = [FACTORS[int(rng.integers(4))]]
+        enlarged = None
+        if distract and _distractor_kind(seed, distractor_kinds) == "resample":  # the photo itself was enlarged
+            clean, enlarged = _distractor(clean, np.random.default_rng((seed, 3)), distractor_kinds)
         degraded, params = degrade(clean, factors, seed=int(rng.integers(2**31)), preset=preset)
-        if distract:
+        if enlarged is not None:
+            params["distractor"] = enlarged
+        elif distract:
             degraded, params["distractor"] = _distractor(degraded, np.random.default_rng((seed, 3)), distractor_kinds)
         webp = params.get("distractor", {}).get("kind") == "webp"
         if "jpeg" not in params["factors"] and not webp and rng.random() < 1 / 3:
             degraded = _camera_jpeg(np.clip(degraded, 0, 1), rng, 75)
             params["camera_jpeg"] = True
     present, severity = factor_labels(params, clean, preset=preset)
+    if params.get("distractor", {}).get("kind") == "resample" and "blur" not in params["factors"]:
+        present, severity = present | {"blur": float("nan")}, severity | {"blur": float("nan")}  # unknown: see above
     image = (np.clip(degraded, 0, 1) * 255).round().astype(np.uint8)
     return image, present, severity, params | {"clean_strength": mixture_strength(params, clean)}
+
+
+def _distractor_kind(seed: int, kinds: tuple[str, ...]) -> str:
+    """The kind :func:`_distractor` will draw for this sample (its first draw), without drawing its settings."""
+    return kinds[int(np.random.default_rng((seed, 3)).integers(len(kinds)))] if kinds else ""
 
 
 def _distractor(image: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...]) -> tuple[np.ndarray, dict]:
@@ -209,7 +224,7 @@ class DetectorShards(Dataset):
             raise ValueError(f"repeat_few_factors must be at least 1, got {repeat_few_factors}")
         parts = [np.load(path) for path in paths]
         self.arrays = {key: np.concatenate([part[key] for part in parts]) for key in parts[0].files}
-        few = self.arrays["present"].sum(axis=1) <= 1
+        few = np.nansum(self.arrays["present"], axis=1) <= 1  # NaN: an unknown label
         self.index = np.concatenate([np.arange(len(few))] + [np.flatnonzero(few)] * (repeat_few_factors - 1))
         self.metainfo = {"folder": str(folder)}
 
@@ -273,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "--distractor-kinds",
         nargs="+",
         default=list(DISTRACTORS),
-        choices=BRIGHT_DISTRACTORS,
+        choices=DISTRACTOR_KINDS,
         help="distractors drawn from (default: noise webp)",
     )
     args = parser.parse_args(argv)

@@ -18,7 +18,8 @@ class DetectorTrainer(BaseModel):
     Batches hold the detector's views as uint8 (``inputs``, (B, 5, 3, 96, 96)) and ``data_samples`` with ``stats``,
     ``present`` and ``severity`` (see ``zoo.training.detector_data``). The loss is the mean binary cross-entropy of
     the four presence logits plus ``severity_weight`` times the cross-entropy of the severities, counted only where
-    the factor is present (an absent factor has no severity to learn).
+    the factor is present (an absent factor has no severity to learn). A NaN label (unknown: an enlarged photo's blur,
+    ``zoo.training.detector_data``) counts in neither.
 
     Args:
         net: Config of the detector (``dict(type="detector", ...)``).
@@ -41,10 +42,15 @@ class DetectorTrainer(BaseModel):
             return outputs
         present = data_samples["present"].float()
         if mode == "loss":
-            presence = F.binary_cross_entropy_with_logits(outputs[:, :count], present)
+            known = (~torch.isnan(present)).float()
+            present = torch.nan_to_num(present)
+            presence = F.binary_cross_entropy_with_logits(
+                outputs[:, :count], present, weight=known, reduction="sum"
+            ) / known.sum().clamp_min(1.0)
+            counted = present * known
             severity = F.binary_cross_entropy_with_logits(
-                outputs[:, count:], data_samples["severity"].float(), weight=present, reduction="sum"
-            ) / present.sum().clamp_min(1.0)
+                outputs[:, count:], torch.nan_to_num(data_samples["severity"].float()), weight=counted, reduction="sum"
+            ) / counted.sum().clamp_min(1.0)
             return {"loss_presence": presence, "loss_severity": self.severity_weight * severity}
         probabilities = torch.sigmoid(outputs[:, :count])
         return [{"probabilities": probabilities[i], "present": present[i]} for i in range(outputs.shape[0])]

@@ -5,7 +5,8 @@ and WebP texture, blur steps on resampled photos). Two uses:
 
 - the factor detector is trained with :data:`DISTRACTORS` (noise and WebP) on top of its samples, labelled as they
   were (noise is not rain), so that it learns to leave such photos alone (``zoo.training.detector_data``); from the
-  ``detector_bright`` campaign stage on also with :data:`BRIGHT_DISTRACTORS` (a brighter, paler tone: not haze);
+  ``detector_bright`` campaign stage on also with :data:`BRIGHT_DISTRACTORS` (a brighter, paler tone: not haze), and
+  from ``detector_resample`` on with :data:`RESAMPLE_DISTRACTORS` (an enlarged photo: softness is not haze);
 - ``python -m zoo.benchmarks.unseen`` measures the default restore on fixed settings of :data:`KINDS`, including
   kinds the detector never saw in training (resampling, tone changes, sharpening, saturation).
 
@@ -22,6 +23,8 @@ import numpy as np
 __all__ = [
     "BRIGHT_DISTRACTORS",
     "DISTRACTORS",
+    "DISTRACTOR_KINDS",
+    "RESAMPLE_DISTRACTORS",
     "KINDS",
     "apply_damage",
     "bright_tone",
@@ -101,6 +104,13 @@ DISTRACTORS = ("noise", "webp")
 # The same and bright, pale tones (:func:`bright_tone`), for detector stages that also learn that brightness is not
 # haze. The tone kinds of :data:`KINDS` go the other way (darker, more saturated) and stay unseen in training.
 BRIGHT_DISTRACTORS = (*DISTRACTORS, "bright")
+# The same and enlarged photos (:func:`resample`), for detector stages that learn that a soft photo is not hazy (the
+# default's worst losses on enlarged photos were haze steps). Whether such a photo "has blur" is left open: the
+# detector's samples enlarge the clean photo before the factors and leave the blur label out of the loss unless a
+# blur factor was added on top (``zoo.training.detector_data``).
+RESAMPLE_DISTRACTORS = (*DISTRACTORS, "resample")
+# Every kind :func:`random_distractor` draws.
+DISTRACTOR_KINDS = ("noise", "webp", "bright", "resample")
 
 # Fixed settings scored by ``zoo.benchmarks.unseen``: ``<kind>_<setting>`` -> function of (image, seed).
 KINDS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
@@ -134,12 +144,16 @@ def random_distractor(
 
     - noise: sigma 1-20 grey levels (log-uniform), per channel or the same on all three (a third);
     - webp: quality 35-90 (below, the JPEG step may help: not a distractor);
-    - bright: exposure gain 1-1.5 (log-uniform, highlights clip), tone exponent 0.5-1, saturation gain 0.35-1.
+    - bright: exposure gain 1-1.5 (log-uniform, highlights clip), tone exponent 0.5-1, saturation gain 0.35-1;
+    - resample: shrunk by 1.25-3 (log-uniform, area) and enlarged back, bicubic or bilinear (half each).
     """
-    unknown = set(kinds) - set(BRIGHT_DISTRACTORS)
+    unknown = set(kinds) - set(DISTRACTOR_KINDS)
     if not kinds or unknown:
-        raise ValueError(f"distractor kinds must be some of {', '.join(BRIGHT_DISTRACTORS)}, got {kinds!r}")
+        raise ValueError(f"distractor kinds must be some of {', '.join(DISTRACTOR_KINDS)}, got {kinds!r}")
     kind = kinds[int(rng.integers(len(kinds)))]
+    if kind == "resample":
+        factor, linear = float(np.exp(rng.uniform(np.log(1.25), np.log(3.0)))), bool(rng.random() < 0.5)
+        return resample(image, factor, linear), {"kind": kind, "factor": factor, "linear": linear}
     if kind == "bright":
         gain = float(np.exp(rng.uniform(0.0, np.log(1.5))))
         exponent, pale = float(rng.uniform(0.5, 1.0)), float(rng.uniform(0.35, 1.0))

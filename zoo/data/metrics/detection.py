@@ -37,21 +37,24 @@ def detection_scores(
 
     Args:
         probabilities: (N, F) predicted probabilities.
-        present: (N, F) labels, 0 or 1.
+        present: (N, F) labels, 0 or 1; NaN where a label is unknown (that image is left out of that factor's
+            scores).
         factors: The F factor names, in column order.
         thresholds: One threshold per factor, or one for all.
     """
-    probabilities, present = np.asarray(probabilities), np.asarray(present) > 0.5
+    probabilities, labels = np.asarray(probabilities), np.asarray(present, np.float64)
     if np.ndim(thresholds) == 0:
         thresholds = [float(thresholds)] * len(factors)
     scores = {}
     for column, (factor, threshold) in enumerate(zip(factors, thresholds, strict=True)):
-        predicted = probabilities[:, column] >= threshold
+        known = ~np.isnan(labels[:, column])
+        scored, positive = probabilities[known, column], labels[known, column] > 0.5
+        predicted = scored >= threshold
         scores[factor] = {
-            "auc": round(roc_auc(probabilities[:, column], present[:, column]), 4),
-            "accuracy": round(float((predicted == present[:, column]).mean()), 4),
-            "positives": int(present[:, column].sum()),
-            "n": int(len(present)),
+            "auc": round(roc_auc(scored, positive), 4),
+            "accuracy": round(float((predicted == positive).mean()), 4) if known.any() else float("nan"),
+            "positives": int(positive.sum()),
+            "n": int(known.sum()),
         }
     return scores
 
