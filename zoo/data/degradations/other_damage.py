@@ -97,9 +97,10 @@ def bright_tone(image: np.ndarray, gain: float, exponent: float, saturation_gain
     return saturation(gamma(brightness(image, gain), exponent), saturation_gain)
 
 
-# The kinds of damage the detector is trained to leave alone (see :func:`random_distractor`). Resampling is not one of
-# them: an enlarged photo is softened as by a mild blur, and labelling it clean cost the detector most of its blur
-# detections (validation: blur found 0.75 -> 0.28 at its thresholds).
+# The kinds of damage the shipped detector was trained to leave alone (see :func:`random_distractor`). Resampling is
+# not one of them: an enlarged photo is softened as by a mild blur, and labelling it clean cost the detector most of
+# its blur detections (validation: blur found 0.75 -> 0.28 at its thresholds); RESAMPLE_DISTRACTORS below leaves
+# its blur label unknown instead.
 DISTRACTORS = ("noise", "webp")
 # The same and bright, pale tones (:func:`bright_tone`), for detector stages that also learn that brightness is not
 # haze. The tone kinds of :data:`KINDS` go the other way (darker, more saturated) and stay unseen in training.
