@@ -14,8 +14,8 @@ their labels stay those of the four factors, so the detector learns that noise i
 ``distractor_kinds=BRIGHT_DISTRACTORS``, that bright, pale tones are not haze; with ``RESAMPLE_DISTRACTORS``, that
 an enlarged photo is not hazy: the clean photo is then enlarged before the factors, and its blur label is unknown
 (NaN, left out of the loss) unless a blur factor was added on top, since a blur step may help or harm such a photo).
-A third of the images without a JPEG
-factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos are.
+A third of the images without a JPEG factor (or WebP) are then saved as a camera JPEG (quality 75-95), as most photos
+are.
 
 Writing shards once (``python -m zoo.training.write_detector_shards OUT --count N``) spends the synthesis cost once;
 training then reads them (``DetectorShards``).
