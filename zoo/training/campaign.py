@@ -146,6 +146,21 @@ _SCENES_SHARDS: dict[str, tuple[str, int, dict[str, Any]]] = {
 }
 _SCENES_FINE_TUNE: dict[str, Any] = {**_DETECTOR_OPTIONS, "optim_wrapper.optimizer.lr": 3e-4}
 
+
+def _scenes_stage(name: str, iters: int, leaves_alone: str) -> Stage:
+    """A detector stage of ``_SCENES_SHARDS``: fine-tuned from the shipped detector, exported as ``detector.broad``."""
+    return Stage(
+        name,
+        "detector",
+        "detector.broad",
+        _SCENES_FINE_TUNE,
+        start="package:detector.broad",
+        iters=iters,
+        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
+        f"steps (steps=auto); trained to leave {leaves_alone} alone",
+    )
+
+
 STAGES: tuple[Stage, ...] = (
     Stage(
         "detector",
@@ -301,36 +316,9 @@ STAGES: tuple[Stage, ...] = (
         summary="Adaptive R-MBN whose haze step alone was fine-tuned on broad mixtures, half the images without haze "
         "also running it; its other steps are rmbn.broad2's",
     ),
-    Stage(
-        "detector_scenes",
-        "detector",
-        "detector.broad",
-        _SCENES_FINE_TUNE,
-        start="package:detector.broad",
-        iters=2000,
-        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
-        "steps (steps=auto); trained to leave noise, WebP and bright, flat scenes alone",
-    ),
-    Stage(
-        "detector_bright",
-        "detector",
-        "detector.broad",
-        _SCENES_FINE_TUNE,
-        start="package:detector.broad",
-        iters=1500,
-        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
-        "steps (steps=auto); trained to leave noise, WebP and bright, pale or flat scenes alone",
-    ),
-    Stage(
-        "detector_resample",
-        "detector",
-        "detector.broad",
-        _SCENES_FINE_TUNE,
-        start="package:detector.broad",
-        iters=1500,
-        summary="Factor detector: per factor (rain, blur, JPEG, haze) the probability that it matters; picks R-MBN's "
-        "steps (steps=auto); trained to leave noise, WebP, bright, flat scenes and enlarged photos alone",
-    ),
+    _scenes_stage("detector_scenes", 2000, "noise, WebP and bright, flat scenes"),
+    _scenes_stage("detector_bright", 1500, "noise, WebP and bright, pale or flat scenes"),
+    _scenes_stage("detector_resample", 1500, "noise, WebP, bright, flat scenes and enlarged photos"),
 )
 
 
