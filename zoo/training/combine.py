@@ -22,7 +22,7 @@ import torch
 
 from zoo.factors import FACTORS
 from zoo.training.campaign import branch_prefixes
-from zoo.training.safe_checkpoint import load_training_checkpoint, to_plain
+from zoo.training.safe_checkpoint import load_training_checkpoint, save_training_checkpoint
 
 __all__ = ["combine_steps", "main", "step_prefixes"]
 
@@ -101,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     base.setdefault("meta", {})["combined_steps"] = {
         f: str(Path(p)) for f, _, p in (t.partition("=") for t in args.take)
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    torch.save(to_plain(base), args.out)
+    save_training_checkpoint(base, args.out)
     print(f"wrote {args.out}: {args.base} with the {', '.join(donors)} step(s) of {', '.join(args.take)}")
     return 0
 

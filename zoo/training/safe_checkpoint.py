@@ -20,7 +20,7 @@ from mmengine.logging import HistoryBuffer
 from zoo.registry.checkpoint import load_torch_file
 from zoo.registry.config_data import parse_config_text, plain_config
 
-__all__ = ["checkpoint_config", "from_plain", "load_training_checkpoint", "to_plain"]
+__all__ = ["checkpoint_config", "from_plain", "load_training_checkpoint", "save_training_checkpoint", "to_plain"]
 
 _TAG = "__zoo__"
 
@@ -74,6 +74,12 @@ def from_plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(from_plain(item) for item in value)
     return value
+
+
+def save_training_checkpoint(checkpoint: dict[str, Any], path: str | Path) -> None:
+    """Write a training checkpoint that :func:`load_training_checkpoint` reads back (its folder made as needed)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    torch.save(to_plain(checkpoint), path)
 
 
 def load_training_checkpoint(path: str | Path, map_location: Any = "cpu") -> dict[str, Any]:

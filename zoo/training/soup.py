@@ -15,11 +15,10 @@ not for resuming.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import torch
 
-from zoo.training.safe_checkpoint import load_training_checkpoint, to_plain
+from zoo.training.safe_checkpoint import load_training_checkpoint, save_training_checkpoint
 
 __all__ = ["average_with_start", "main"]
 
@@ -67,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     run = load_training_checkpoint(args.run)
     soup = average_with_start(run, load_file(args.start), args.weight)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    torch.save(to_plain(soup), args.out)
+    save_training_checkpoint(soup, args.out)
     print(f"wrote {args.out}: {args.weight:g} x {args.run} + {1 - args.weight:g} x {args.start}")
     return 0
 
