@@ -497,8 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", help="training photos (the train split), needed to train")
     parser.add_argument(
         "--calibration",
-        help="GCompris' calibration photos (python -m zoo.training.corpus --calibration-out), for detector_scenes, "
-        "detector_bright and detector_resample",
+        help="GCompris' calibration photos (python -m zoo.training.corpus --calibration-out), for "
+        f"{', '.join(list(_SCENES_SHARDS)[:-1])} and {list(_SCENES_SHARDS)[-1]}",
     )
     parser.add_argument("--only", nargs="+", choices=[s.name for s in STAGES], help="run only these stages")
     parser.add_argument("--iters", nargs="+", default=[], metavar="STAGE=N", help="iterations of a stage")
