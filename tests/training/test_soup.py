@@ -48,7 +48,7 @@ def test_a_release_the_run_did_not_start_from_is_refused() -> None:
         average_with_start(run, {k: v for k, v in start.items() if k != key}, 0.5)
 
 
-def test_command_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
+def test_command_writes_a_loadable_checkpoint(tmp_path: Path, capsys) -> None:
     start, tuned = _detector_state(0), _detector_state(1)
     save_file(start, str(tmp_path / "start.safetensors"))
     torch.save({"state_dict": {f"net.{k}": v for k, v in tuned.items()}, "meta": {"iter": 7}}, tmp_path / "run.pth")
@@ -58,3 +58,7 @@ def test_command_writes_a_loadable_checkpoint(tmp_path: Path) -> None:
     key = next(k for k, v in tuned.items() if v.is_floating_point())
     torch.testing.assert_close(soup["state_dict"][f"net.{key}"], (tuned[key] + start[key]) / 2)
     assert soup["meta"]["iter"] == 7 and soup["meta"]["soup"]["weight"] == 0.5
+    save_file({k: v[:1] if v.ndim == 4 else v for k, v in start.items()}, str(tmp_path / "other.safetensors"))
+    with pytest.raises(SystemExit):
+        main([str(out), str(tmp_path / "run.pth"), "--start", str(tmp_path / "other.safetensors")])
+    assert "did not start from it" in capsys.readouterr().err

@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", required=True, help="the release file (.safetensors) the run started from")
     parser.add_argument("--weight", type=float, default=0.5, help="the run's share (0.5)")
     args = parser.parse_args(argv)
-    run = load_training_checkpoint(args.run)
-    soup = average_with_start(run, load_file(args.start), args.weight)
+    try:
+        soup = average_with_start(load_training_checkpoint(args.run), load_file(args.start), args.weight)
+    except (OSError, ValueError) as error:  # one line, as zoo.training.combine reports them
+        parser.exit(1, f"error: {error}\n")
     save_training_checkpoint(soup, args.out)
     print(f"wrote {args.out}: {args.weight:g} x {args.run} + {1 - args.weight:g} x {args.start}")
     return 0
